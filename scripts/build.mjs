@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Builds lib/ into dist/ and links node_modules/proclab to the project, so that
+// notebooks, tests and `node -e "require('proclab')"` import the built library by name.
+//   --if-stale  build only when a source under lib/ is newer than the last build
+//   --quiet     print nothing when there is nothing to do
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { isBuildStale, stampFile } from "./lib/staleness.mjs";
+import { projectRoot } from "./lib/project.mjs";
+
+const args = process.argv.slice(2);
+const ifStale = args.includes("--if-stale");
+const quiet = args.includes("--quiet");
+
+linkSelf();
+if (ifStale && !isBuildStale()) {
+  if (!quiet) console.log("proclab: build is up to date");
+  process.exit(0);
+}
+const tsc = path.join(projectRoot, "node_modules", "typescript", "bin", "tsc");
+if (!fs.existsSync(tsc)) {
+  console.error("proclab: TypeScript is not installed; run `npm install` first (npm start does it for you)");
+  process.exit(1);
+}
+const started = Date.now();
+const result = spawnSync(process.execPath, [tsc, "-p", path.join(projectRoot, "tsconfig.json")], { stdio: "inherit" });
+if (result.status !== 0) {
+  console.error("proclab: build failed (TypeScript errors above)");
+  process.exit(result.status ?? 1);
+}
+fs.writeFileSync(stampFile, new Date().toISOString() + "\n");
+if (!quiet) console.log(`proclab: built lib/ -> dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/** node_modules/proclab -> .. : self-import by name for Node and for tslab's TypeScript. */
+function linkSelf() {
+  const link = path.join(projectRoot, "node_modules", "proclab");
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  try {
+    if (fs.readlinkSync(link) === "..") return;
+    fs.rmSync(link, { recursive: true, force: true });
+  } catch (error) {
+    if (error.code === "EINVAL") fs.rmSync(link, { recursive: true, force: true });
+    else if (error.code !== "ENOENT") throw error;
+  }
+  fs.symlinkSync("..", link, "dir");
+}
