@@ -2,4 +2,8 @@
 export { now, sleep } from "./clock";
 export { projectRoot, dataDir, defaultDbPath } from "./paths";
 export { emit, onEvent, type ProcEvent } from "./events";
-export { version } from "./version";
+export { version, versions } from "./version";
+
+import { warnIfBuildStale } from "./build-check";
+// Checked once by a root process (kernel, CLI, test); children (started with an IPC channel) skip it.
+if (!process.send) warnIfBuildStale();

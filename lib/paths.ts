@@ -22,8 +22,11 @@ function findProjectRoot(start: string): string {
 /** The project root (the folder holding proclab's package.json). */
 export const projectRoot: string = findProjectRoot(__dirname);
 
-/** The data folder (`data/`), home of `db.json` and lock files. */
-export const dataDir: string = path.join(projectRoot, "data");
+/**
+ * The data folder, home of `db.json` and lock files: `data/`, unless PROCLAB_DATA_DIR
+ * names another (the test and grading runs use a scratch copy so `data/` stays untouched).
+ */
+export const dataDir: string = process.env.PROCLAB_DATA_DIR ? path.resolve(process.env.PROCLAB_DATA_DIR) : path.join(projectRoot, "data");
 
-/** The article's database: `data/db.json`. */
+/** The article's database: `db.json` in the data folder. */
 export const defaultDbPath: string = path.join(dataDir, "db.json");

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `npm run notebooks [-- notebooks/01-x.ipynb …]`: execute notebooks headlessly with the
+// tslab kernel (nbclient), writing executed copies and HTML under build/notebooks/.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { setup } from "./setup.mjs";
+import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
+import { buildDir, notebooksDir, projectRoot } from "./lib/project.mjs";
+
+export function listNotebooks() {
+  return fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(notebooksDir, f));
+}
+
+/** Executes notebooks; returns the exit status (0 when all passed). */
+export function executeNotebooks(notebooks = listNotebooks(), outDir = path.join(buildDir, "notebooks")) {
+  const script = path.join(projectRoot, "scripts", "py", "execute_notebooks.py");
+  // Notebooks write db.json and lock files: give them a scratch copy of data/ so a test
+  // run leaves the repository's data/ as it was.
+  const scratchData = path.join(outDir, "data");
+  fs.rmSync(scratchData, { recursive: true, force: true });
+  fs.cpSync(path.join(projectRoot, "data"), scratchData, { recursive: true, filter: (src) => !src.includes(`${path.sep}locks`) });
+  const env = { ...jupyterEnv(), PROCLAB_DATA_DIR: scratchData };
+  const result = spawnSync(venvBin("python"), [script, "--out", outDir, ...notebooks], { env, stdio: "inherit" });
+  return result.status ?? 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  setup(); // builds first when lib/ is newer than dist/: notebooks never run stale code
+  const chosen = process.argv.slice(2).map((p) => path.resolve(p));
+  process.exit(executeNotebooks(chosen.length ? chosen : undefined));
+}
