@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { projectRoot } from "./lib/project.mjs";
 import { step, fail } from "./lib/log.mjs";
 import { ensureVenv, ensureJupyterLab } from "./lib/python.mjs";
-import { registerTslabKernel } from "./lib/jupyter.mjs";
+import { registerTslabKernel, writeJupyterDefaults } from "./lib/jupyter.mjs";
 
 const REQUIRED_NODE_MAJOR = 20;
 const NODE_PACKAGES = ["typescript", "tslab", "proper-lockfile", "@types/node"];
@@ -47,6 +47,7 @@ export function setup({ jupyter = true } = {}) {
     ensureJupyterLab();
     const { changed } = registerTslabKernel();
     if (changed) step("registered the TypeScript kernel (tslab) in .jupyter/data/kernels/tslab");
+    writeJupyterDefaults();
   }
   step(`setup ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -9,6 +9,8 @@ import { step } from "./lib/log.mjs";
 
 setup();
 const passThrough = process.argv.slice(2);
+// JupyterLab refuses to run as root (containers, CI) unless told; a teacher's own user is unaffected.
+if (process.getuid?.() === 0 && !passThrough.includes("--allow-root")) passThrough.push("--allow-root");
 step(`starting JupyterLab on notebooks/ ${passThrough.join(" ")}`.trim());
 const lab = spawn(venvBin("jupyter"), ["lab", `--notebook-dir=${notebooksDir}`, ...passThrough], { env: jupyterEnv(), stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => lab.kill(signal));

@@ -46,3 +46,20 @@ export function registerTslabKernel() {
   if (changed) fs.writeFileSync(file, text);
   return { file, changed };
 }
+
+/**
+ * Project-local preferences: new notebooks default to the TypeScript kernel, and JupyterLab
+ * does not ask about fetching news (this course runs in classrooms, often offline).
+ * Written only when missing, so a teacher's own changes are kept.
+ */
+export function writeJupyterDefaults() {
+  const files = [
+    [path.join(jupyterHome, "config", "jupyter_server_config.json"), { MappingKernelManager: { default_kernel_name: "tslab" } }],
+    [path.join(jupyterHome, "lab", "user-settings", "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), { fetchNews: "false", checkForUpdates: false }],
+  ];
+  for (const [file, content] of files) {
+    if (fs.existsSync(file)) continue;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(content, null, 2) + "\n");
+  }
+}

@@ -8,7 +8,8 @@ import { venvBin } from "./jupyter.mjs";
 const MIN_PYTHON = [3, 9];
 /** What the venv must hold; plotly adds JupyterLab's renderer for plotly figures. */
 const PY_PACKAGES = ["jupyterlab>=4", "nbclient", "nbconvert", "plotly"];
-const PY_MODULES_CHECK = "import jupyterlab, nbclient, nbconvert, plotly";
+// find_spec, not import: the check stays fast on every warm run.
+const PY_MODULES_CHECK = "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('jupyterlab', 'nbclient', 'nbconvert', 'plotly')))";
 
 function run(cmd, args, options = {}) {
   return spawnSync(cmd, args, { encoding: "utf8", ...options });
