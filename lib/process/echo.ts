@@ -1,0 +1,38 @@
+/**
+ * Prints children's output in the root, into the running cell (tslab captures
+ * the kernel's console). Lines from different processes arrive over different
+ * sockets, so they are held briefly and printed in timestamp order.
+ */
+import type { ProcEvent } from "../events";
+
+const holdMs = 25;
+const pending: ProcEvent[] = [];
+let timer: NodeJS.Timeout | null = null;
+
+/** Queues a `print` event to be echoed as `[name] text`. */
+export function echoEvent(event: ProcEvent): void {
+  pending.push(event);
+  timer ??= setTimeout(() => flush(holdMs), holdMs);
+}
+
+/** Prints everything queued now (call before a join/run resolves, so its output lands in its cell). */
+export function flushEcho(): void {
+  flush(0);
+}
+
+function flush(olderThanMs: number): void {
+  if (timer) clearTimeout(timer);
+  timer = null;
+  pending.sort((a, b) => a.t - b.t);
+  const cutoff = Date.now() - olderThanMs;
+  let count = 0;
+  while (count < pending.length && pending[count].t <= cutoff) count += 1;
+  for (const event of pending.splice(0, count)) printLine(event);
+  if (pending.length > 0) timer = setTimeout(() => flush(holdMs), holdMs);
+}
+
+function printLine(event: ProcEvent): void {
+  const text = String(event.data?.text ?? "").replace(/\n$/, "");
+  const out = event.data?.stream === "stderr" ? console.error : console.log;
+  for (const line of text.split("\n")) out(`[${event.name}] ${line}`);
+}

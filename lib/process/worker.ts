@@ -1,0 +1,64 @@
+/**
+ * A pool worker's side: a warm process that runs one task at a time. Under a
+ * barrier it first prepares (loads the target, revives args such as a Lock),
+ * reports, and starts only on the pool's `go`, so a trial's participants
+ * start together. A task's events are collected and returned with its result.
+ */
+import { currentProcessName, emit, onEvent, type ProcEvent } from "../events";
+import { reviveArgs } from "./args";
+import { renameTo } from "./link";
+import { loadTarget, type WireTarget } from "./target";
+
+export type PoolRequest =
+  | { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean }
+  | { type: "go"; id: number };
+
+export type PoolReply =
+  | { type: "prepared"; id: number }
+  | { type: "result"; id: number; ok: boolean; value?: unknown; error?: string; events: ProcEvent[] };
+
+function reply(message: PoolReply): void {
+  if (!process.connected) return;
+  try {
+    process.send?.(message);
+  } catch (error) {
+    if (message.type !== "result") throw error;
+    process.send?.({ ...message, ok: false, value: undefined, error: `the return value cannot be copied to the parent: ${(error as Error).message}` });
+  }
+}
+
+export function serveTasks(): void {
+  const workerName = currentProcessName();
+  let release: (() => void) | null = null;
+  process.on("message", (message: PoolRequest) => {
+    if (message.type !== "go") void runTask(message);
+    else {
+      release?.();
+      release = null;
+    }
+  });
+
+  async function runTask(task: Extract<PoolRequest, { type: "task" }>): Promise<void> {
+    const events: ProcEvent[] = [];
+    const stop = onEvent((event) => events.push(event));
+    renameTo(task.name);
+    let result: { ok: boolean; value?: unknown; error?: string };
+    try {
+      const target = loadTarget(task.target);
+      const args = reviveArgs(task.args);
+      if (task.barrier) {
+        const go = new Promise<void>((resolve) => (release = resolve));
+        reply({ type: "prepared", id: task.id });
+        await go;
+      }
+      emit("task-start", { worker: workerName });
+      result = { ok: true, value: await target(...args) };
+    } catch (error) {
+      result = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+    emit("task-end", { ok: result.ok });
+    stop();
+    renameTo(workerName);
+    reply({ type: "result", id: task.id, ...result, events });
+  }
+}

@@ -1,0 +1,104 @@
+// WorkerPool: warm workers; task i on worker i; barrier; errors; timeouts; close.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { WorkerPool } from "proclab";
+
+const pool = new WorkerPool({ size: 3, name: "TestPool" });
+let dir;
+before(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-pool-"));
+  await pool.start();
+});
+after(async () => {
+  await pool.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("tasks run on distinct warm workers and return values, names and their own events", async () => {
+  const results = await pool.run([1, 2, 3].map((n) => ({ name: `buyer-${n}`, args: [n], target: (n) => { console.log(`I am ${n}`); return { n, pid: process.pid }; } })));
+  assert.deepEqual(results.map((r) => r.value.n), [1, 2, 3]);
+  assert.equal(new Set(results.map((r) => r.pid)).size, 3);
+  for (const r of results) {
+    assert.equal(r.ok, true);
+    assert.equal(r.value.pid, r.pid);
+    assert.deepEqual(r.events.filter((e) => e.type === "print").map((e) => [e.name, e.data.text]), [[r.name, `I am ${r.value.n}\n`]]);
+  }
+  const again = await pool.run([{ target: () => process.pid }]);
+  assert.equal(again[0].value, results[0].pid, "the same warm worker serves the next run");
+  assert.equal(again[0].name, "task-1");
+});
+
+test("a task that throws gives ok:false with the error message; the pool keeps working", async () => {
+  const results = await pool.run([{ target: () => { throw new Error("sold out"); } }, { target: async () => 2 }]);
+  assert.equal(results[0].ok, false);
+  assert.equal(results[0].error, "sold out");
+  assert.deepEqual([results[1].ok, results[1].value], [true, 2]);
+});
+
+test("with a barrier no task starts before every task is prepared (module loaded, args revived)", async () => {
+  const slow = path.join(dir, "slow.js");
+  const fast = path.join(dir, "fast.js");
+  fs.writeFileSync(slow, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n");
+  fs.writeFileSync(fast, "exports.go = () => 'fast';\n");
+  const results = await pool.run([{ target: { module: slow, export: "go" } }, { target: { module: fast, export: "go" } }, { target: { module: fast, export: "go" } }], { barrier: true });
+  const loaded = results[0].events.find((e) => e.type === "print").t;
+  const starts = results.map((r) => r.events.find((e) => e.type === "task-start").t);
+  assert.deepEqual(results.map((r) => r.value), ["slow", "fast", "fast"]);
+  for (const start of starts) assert.ok(start > loaded, "every task started after the slow one finished preparing");
+});
+
+test("without a barrier tasks start as soon as their worker is ready", async () => {
+  const slow = path.join(dir, "slow2.js");
+  fs.writeFileSync(slow, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n");
+  const results = await pool.run([{ target: { module: slow, export: "go" } }, { target: () => "fast" }]);
+  const loaded = results[0].events.find((e) => e.type === "print").t;
+  assert.ok(results[1].events.find((e) => e.type === "task-start").t < loaded);
+});
+
+test("a task over its timeout has its worker killed and replaced, and is reported", async () => {
+  const results = await pool.run([{ name: "stuck", target: () => new Promise(() => {}) }, { target: () => "done" }], { timeoutMs: 300 });
+  assert.equal(results[0].ok, false);
+  assert.match(results[0].error, /task stuck timed out after 300 ms; its worker \(pid \d+\) was killed and replaced/);
+  assert.equal(results[1].value, "done");
+  const next = await pool.run([{ target: () => process.pid }]);
+  assert.equal(next[0].ok, true);
+  assert.notEqual(next[0].value, results[0].pid, "a new worker took the killed one's place");
+});
+
+test("a worker that exits during its task is reported and replaced", async () => {
+  const results = await pool.run([{ target: () => process.exit(4) }]);
+  assert.match(results[0].error, /exited during the task \(code 4/);
+  assert.equal((await pool.run([{ target: () => 1 }]))[0].value, 1);
+});
+
+test("misuse is rejected: more tasks than workers, bad args, an unstarted pool", async () => {
+  await assert.rejects(() => pool.run([1, 2, 3, 4].map(() => ({ target: () => {} }))), /has 3 workers, got 4 tasks/);
+  await assert.rejects(() => pool.run([{ target: () => {}, args: [() => {}] }]), /args\[0\] is a function/);
+  await assert.rejects(() => new WorkerPool({ size: 1 }).run([]), /is not started/);
+  assert.throws(() => new WorkerPool({ size: 0 }), /size must be a positive integer, got 0/);
+});
+
+test("echo prints the tasks' output in time order, prefixed by task name", async () => {
+  const printed = [];
+  const original = console.log;
+  console.log = (line) => printed.push(line);
+  try {
+    await pool.run([{ name: "a", target: () => console.log("from a") }], { echo: true });
+  } finally {
+    console.log = original;
+  }
+  assert.deepEqual(printed, ["[a] from a"]);
+});
+
+test("close() leaves no worker running", async () => {
+  const small = new WorkerPool({ size: 2 });
+  await small.start();
+  const pids = (await small.run([{ target: () => process.pid }, { target: () => process.pid }])).map((r) => r.value);
+  await small.close();
+  await sleep(50);
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/);
+});
