@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * `proclab <command> [flags]` (npm run -s proclab -- <command> …): dispatches
+ * to the commands listed in cli/commands.ts.
+ */
+import { UsageError } from "./cli/args";
+import { commands } from "./cli/commands";
+
+function overview(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `usage: proclab <command> [flags]   (proclab <command> --help for its flags)\n\ncommands:\n${lines.join("\n")}`;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(overview());
+    return name === undefined ? 2 : 0;
+  }
+  const command = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  if (!command) {
+    console.error(`proclab: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`proclab ${name}: ${error.message}\n(proclab ${name} --help lists the flags)`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      console.error(`proclab: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}

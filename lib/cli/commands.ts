@@ -1,0 +1,7 @@
+/** The subcommands of `proclab`. A new command is a module in lib/cli/ and one line here. */
+import type { Command } from "./command";
+import { rush } from "./rush";
+
+export const commands: Readonly<Record<string, Command>> = {
+  rush,
+};

@@ -1,0 +1,70 @@
+/**
+ * Figures as plain plotly.js specs ({ data, layout }), plus what the course
+ * adds to each: a caption (what to notice) and a short text table for places
+ * that cannot draw (terminals, GitHub). One palette for the whole course.
+ */
+
+/** One plotly.js trace: `type` plus any plotly attributes. */
+export interface Trace {
+  type: string;
+  name?: string;
+  [attribute: string]: unknown;
+}
+
+export interface Figure {
+  data: Trace[];
+  layout: { title: { text: string; [attribute: string]: unknown }; [attribute: string]: unknown };
+  /** One line under the figure: what to notice. */
+  caption: string;
+  /** A short plain-text table of the numbers drawn. */
+  text: string;
+}
+
+/**
+ * Course palette: unprotected runs warm, protected runs cool, waiting grey,
+ * holding a lock saturated.
+ */
+export const palette = {
+  strategy: {
+    none: "#e8590c",
+    "seed-lock": "#0c8599",
+    join: "#2f9e44",
+    lock: "#1971c2",
+    coarse: "#5f3dc4",
+  } as Record<string, string>,
+  unprotected: "#e8590c",
+  protected: "#1971c2",
+  failure: "#c92a2a",
+  waiting: "#adb5bd",
+  holding: "#0b3d91",
+  lifetime: "#e9ecef",
+  read: "#343a40",
+  write: "#c92a2a",
+} as const;
+
+export function strategyColor(name: string): string {
+  return palette.strategy[name] ?? palette.protected;
+}
+
+/** The layout every figure shares: finding as title, labelled axes, caption under the plot. */
+export function baseLayout(title: string, xTitle: string, yTitle: string, caption: string, extra: Record<string, unknown> = {}): Figure["layout"] {
+  return {
+    title: { text: title, x: 0.02, xanchor: "left" },
+    xaxis: { title: { text: xTitle }, zeroline: false },
+    yaxis: { title: { text: yTitle }, zeroline: false },
+    margin: { l: 80, r: 30, t: 60, b: 110 },
+    height: 420,
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", xanchor: "left" },
+    annotations: [
+      { text: caption, xref: "paper", yref: "paper", x: 0, y: -0.28, xanchor: "left", yanchor: "top", showarrow: false, font: { size: 12, color: "#495057" } },
+    ],
+    ...extra,
+  };
+}
+
+/** A fixed-width table for text/plain. */
+export function textTable(header: string[], rows: string[][]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
+  return [line(header), ...rows.map(line)].join("\n");
+}

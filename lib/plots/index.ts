@@ -1,0 +1,6 @@
+/** Plots of the course (plotly.js specs) and how a notebook shows them. */
+export { palette, strategyColor, type Figure, type Trace } from "./figure";
+export { oversoldFigure, soldHistogram, granularityFigure, handoffFigure, handoffGaps } from "./rush-figures";
+export { timelineFigure, type TimelineOptions } from "./timeline";
+export { display, showFigure, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
+export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";

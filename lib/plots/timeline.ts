@@ -1,0 +1,119 @@
+/**
+ * A timeline (Gantt chart) of processes from their events: one row per
+ * process, x in ms from the first event of the run; the process's life as a
+ * light bar, lock waits grey, lock holds saturated, reads and writes as marks.
+ */
+import type { ProcEvent } from "../events";
+import type { TrialResult } from "../tickets/outcome";
+import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+
+interface Span {
+  row: string;
+  from: number;
+  to: number;
+}
+
+export interface TimelineOptions {
+  /** Replaces the computed title (it must still state the finding). */
+  title?: string;
+  caption?: string;
+}
+
+/** Timeline of a trial (runRush's TrialResult) or of any list of events. */
+export function timelineFigure(source: TrialResult | readonly ProcEvent[], options: TimelineOptions = {}): Figure {
+  const events = [...(Array.isArray(source) ? (source as readonly ProcEvent[]) : (source as TrialResult).events)].sort((a, b) => a.t - b.t);
+  const origin = events.length ? events[0].t : 0;
+  const ms = (t: number): number => Math.round((t - origin) * 100) / 100;
+  const byPid = new Map<number, ProcEvent[]>();
+  for (const event of events) byPid.set(event.pid, [...(byPid.get(event.pid) ?? []), event]);
+  const rowOf = new Map<number, string>();
+  for (const [pid, list] of byPid) rowOf.set(pid, `${list[list.length - 1].name} (${pid})`);
+  const rows = [...byPid.keys()].sort((a, b) => byPid.get(a)![0].t - byPid.get(b)![0].t).map((pid) => rowOf.get(pid)!);
+
+  const lives: Span[] = [];
+  const waits: Span[] = [];
+  const holds: Span[] = [];
+  for (const [pid, list] of byPid) {
+    const row = rowOf.get(pid)!;
+    // A process's own start/exit, or a pool task's task-start/task-end; else its first and last event.
+    const start = list.find((e) => e.type === "start" || e.type === "task-start") ?? list[0];
+    const exit = [...list].reverse().find((e) => e.type === "exit" || e.type === "task-end") ?? list[list.length - 1];
+    lives.push({ row, from: ms(start.t), to: ms(exit.t) });
+    let requested: number | null = null;
+    let acquired: number | null = null;
+    for (const e of list) {
+      if (e.type === "lock-requested") requested = e.t;
+      else if (e.type === "lock-acquired") {
+        if (requested !== null) waits.push({ row, from: ms(requested), to: ms(e.t) });
+        requested = null;
+        acquired = e.t;
+      } else if (e.type === "lock-released" && acquired !== null) {
+        holds.push({ row, from: ms(acquired), to: ms(e.t) });
+        acquired = null;
+      }
+    }
+  }
+
+  const bars = (name: string, spans: Span[], color: string, width: number): Trace => ({
+    type: "bar",
+    orientation: "h",
+    name,
+    y: spans.map((s) => s.row),
+    base: spans.map((s) => s.from),
+    x: spans.map((s) => Math.max(s.to - s.from, 0.05)),
+    width,
+    marker: { color },
+    hovertemplate: `${name} %{base:.1f}–%{x:.1f} ms<extra>%{y}</extra>`,
+  });
+  const marks = (type: string, name: string, symbol: string, color: string): Trace => {
+    const hits = events.filter((e) => e.type === type);
+    return {
+      type: "scatter",
+      mode: "markers",
+      name,
+      y: hits.map((e) => rowOf.get(e.pid)),
+      x: hits.map((e) => ms(e.t)),
+      marker: { symbol, color, size: 10, line: { width: 1, color: "#ffffff" } },
+      text: hits.map((e) => JSON.stringify(e.data ?? {})),
+      hovertemplate: `${name} at %{x:.1f} ms %{text}<extra>%{y}</extra>`,
+    };
+  };
+  const data: Trace[] = [
+    bars("process alive", lives, palette.lifetime, 0.8),
+    bars("waiting for the lock", waits, palette.waiting, 0.5),
+    bars("holding the lock", holds, palette.holding, 0.5),
+    marks("read", "read db.json", "circle", palette.read),
+    marks("write", "write db.json", "diamond", palette.write),
+    marks("torn-read", "torn read", "x", palette.failure),
+  ].filter((trace) => (trace.y as unknown[]).length > 0);
+
+  const firstWrite = events.find((e) => e.type === "write");
+  const buyReads = events.filter((e) => e.type === "read" && e.data?.by === "buy");
+  const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
+  const title =
+    options.title ??
+    (holds.length
+      ? `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`
+      : firstWrite
+        ? `${readBeforeWrite} of ${rows.length} buyers read the count before the first write`
+        : `${rows.length} processes, no writes`);
+  const caption =
+    options.caption ??
+    "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.";
+  return {
+    data,
+    layout: baseLayout(title, "time since the run started (ms)", "process", caption, {
+      barmode: "overlay",
+      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+      height: Math.max(300, 120 + 36 * rows.length),
+    }),
+    caption,
+    text: textTable(
+      ["process", "alive ms", "wait ms", "hold ms"],
+      rows.map((row) => {
+        const total = (spans: Span[]): string => spans.filter((s) => s.row === row).reduce((sum, s) => sum + s.to - s.from, 0).toFixed(1);
+        return [row, total(lives), total(waits), total(holds)];
+      }),
+    ),
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The settings of a rush: defaults, and checks that name the bad setting
+ * (the CLI maps `field` to its flag) before anything touches db.json.
+ */
+import * as path from "node:path";
+import { defaultDbPath } from "../paths";
+import { getStrategy, type StrategyName } from "./strategies";
+
+export interface RushConfig {
+  buyers: number;
+  tickets: number;
+  strategy: StrategyName;
+  /** Mean think time between a buyer's read and write, ms (each draw is uniform in [0.5, 1.5] × thinkMs). */
+  thinkMs: number;
+  /** Mean non-file work before show(), ms (same spread); the part `coarse` needlessly locks. */
+  workMs: number;
+  /** Truncating writes only: ms the file stays empty between truncation and data. */
+  writeMs: number;
+  trials: number;
+  seed: number;
+  /** Path of the database file. */
+  db: string;
+}
+
+export const rushDefaults: Readonly<Omit<RushConfig, "db">> = {
+  buyers: 7,
+  tickets: 1,
+  strategy: "none",
+  thinkMs: 10,
+  workMs: 5,
+  writeMs: 1,
+  trials: 1,
+  seed: 1,
+};
+
+/** Upper bounds that keep a typo from starting thousands of processes or an hour-long run. */
+export const rushLimits = { buyers: 64, tickets: 1_000_000, trials: 100_000, ms: 10_000 } as const;
+
+/** A bad setting; `field` is the RushConfig key. */
+export class RushConfigError extends TypeError {
+  constructor(readonly field: keyof RushConfig, message: string) {
+    super(message);
+    this.name = "RushConfigError";
+  }
+}
+
+function integer(field: keyof RushConfig, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw new RushConfigError(field, `${field} must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+function milliseconds(field: keyof RushConfig, value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > rushLimits.ms) {
+    throw new RushConfigError(field, `${field} must be a number of milliseconds from 0 to ${rushLimits.ms}, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+/** Fills in defaults and checks every setting; throws RushConfigError naming the first bad one. */
+export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> = {}): RushConfig {
+  const pick = <K extends keyof RushConfig>(key: K): unknown => (options[key] === undefined ? (rushDefaults as Partial<RushConfig>)[key] : options[key]);
+  let strategy: StrategyName;
+  try {
+    strategy = getStrategy(String(pick("strategy"))).name;
+  } catch (error) {
+    throw new RushConfigError("strategy", (error as Error).message);
+  }
+  const db = options.db === undefined ? defaultDbPath : options.db;
+  if (typeof db !== "string" || db === "") throw new RushConfigError("db", `db must be a file path, got ${JSON.stringify(db)}`);
+  return {
+    buyers: integer("buyers", pick("buyers"), 1, rushLimits.buyers),
+    tickets: integer("tickets", pick("tickets"), 0, rushLimits.tickets),
+    strategy,
+    thinkMs: milliseconds("thinkMs", pick("thinkMs")),
+    workMs: milliseconds("workMs", pick("workMs")),
+    writeMs: milliseconds("writeMs", pick("writeMs")),
+    trials: integer("trials", pick("trials"), 1, rushLimits.trials),
+    seed: integer("seed", pick("seed"), 0, 2 ** 32 - 1),
+    db: path.resolve(db),
+  };
+}

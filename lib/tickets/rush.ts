@@ -1,0 +1,136 @@
+/**
+ * The ticket rush (抢票): `buyers` processes race for `tickets` tickets in
+ * db.json, `trials` times, under one strategy.
+ *
+ * Buyers run on warm worker processes, released together by a start barrier
+ * once every one is ready, so the race happens every time it can (the
+ * article's loop of p.start() staggers them by a process start each, which
+ * hides it). Think and work times come from a generator seeded per trial, so
+ * a run can be repeated. Every trial starts from a reset db.json; a file left
+ * corrupt is counted, then repaired by the next reset (or at the end).
+ */
+import * as fs from "node:fs";
+import { now } from "../clock";
+import type { ProcEvent } from "../events";
+import { Lock } from "../lock";
+import { WorkerPool, type Task, type TaskResult } from "../process";
+import { deriveSeed, mulberry32, uniform } from "../random";
+import { buyerModule, type BuyerOutcome, type BuyerPlan } from "./buyer";
+import { rushConfig, type RushConfig } from "./config";
+import { readDb, resetDb } from "./db";
+import { liveProgress, type RushProgress } from "./progress";
+import { getStrategy } from "./strategies";
+import { summarize, trialOutcome, type RushSummary, type TrialResult } from "./outcome";
+
+export interface RushOptions extends Partial<RushConfig> {
+  /** Called after every trial. */
+  onProgress?: (progress: RushProgress) => void;
+  /** Live progress (notebook display or stderr line); default true. */
+  progress?: boolean;
+  /** Let buyers print the article's lines (剩余票数, 购买成功); default false. */
+  echo?: boolean;
+}
+
+export interface RushResult {
+  config: RushConfig;
+  trials: TrialResult[];
+  summary: RushSummary;
+}
+
+/** The plans of one trial's buyers: delays drawn from the trial's own seed. */
+export function planBuyers(config: RushConfig, trial: number, echo = false): BuyerPlan[] {
+  const random = mulberry32(deriveSeed(config.seed, trial));
+  return Array.from({ length: config.buyers }, (_, index) => ({
+    db: config.db,
+    index,
+    strategy: config.strategy,
+    workMs: uniform(random, 0.5, 1.5) * config.workMs,
+    thinkMs: uniform(random, 0.5, 1.5) * config.thinkMs,
+    writeMs: config.writeMs,
+    echo,
+  }));
+}
+
+export async function runRush(options: RushOptions = {}): Promise<RushResult> {
+  const { onProgress, progress = true, echo = false, ...settings } = options;
+  const config = rushConfig(settings);
+  const strategy = getStrategy(config.strategy);
+  const report = progress ? liveProgress() : null;
+  // join runs one buyer at a time, still one process per buyer: a pool of one per buyer.
+  const pools = strategy.sequential
+    ? Array.from({ length: config.buyers }, (_, i) => new WorkerPool({ size: 1, name: `buyer-${i}` }))
+    : [new WorkerPool({ size: config.buyers, name: "buyer" })];
+  const lock = strategy.lockScope === "none" ? null : new Lock(`${config.db}.lock`);
+  const trials: TrialResult[] = [];
+  try {
+    await Promise.all(pools.map((pool) => pool.start()));
+    for (let trial = 1; trial <= config.trials; trial++) {
+      resetDb(config.tickets, config.db);
+      const tasks: Task[] = planBuyers(config, trial, echo).map((plan) => ({
+        target: { module: buyerModule, export: "runBuyer" },
+        args: lock ? [plan, lock] : [plan],
+        name: `buyer-${plan.index}`,
+      }));
+      const started = now();
+      const results: TaskResult[] = [];
+      if (strategy.sequential) {
+        for (const [i, task] of tasks.entries()) results.push(...(await pools[i].run([task], { echo })));
+      } else {
+        results.push(...(await pools[0].run(tasks, { barrier: true, echo })));
+      }
+      const elapsedMs = now() - started;
+      const result = trialOutcome({
+        trial,
+        tickets: config.tickets,
+        buyers: results.filter((r) => r.ok).map((r) => r.value as BuyerOutcome),
+        errors: results.filter((r) => !r.ok).map((r) => `${r.name} (pid ${r.pid}): ${r.error ?? "failed"}`),
+        finalText: fs.readFileSync(config.db, "utf8"),
+        elapsedMs,
+        events: results.flatMap((r): ProcEvent[] => r.events),
+      });
+      trials.push(result);
+      const update: RushProgress = { config, done: trial, last: result, summary: summarize(trials) };
+      onProgress?.(update);
+      report?.(update);
+    }
+  } finally {
+    report?.(null);
+    await keepingAlive(Promise.all(pools.map((pool) => pool.close())));
+    // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
+    if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
+  }
+  return { config, trials, summary: summarize(trials) };
+}
+
+/** One rush per strategy, same settings otherwise: the material of the comparison plots. */
+export async function compareStrategies(
+  names: readonly RushConfig["strategy"][],
+  options: Omit<RushOptions, "strategy"> = {},
+): Promise<RushResult[]> {
+  const results: RushResult[] = [];
+  for (const strategy of names) results.push(await runRush({ ...options, strategy }));
+  return results;
+}
+
+function dbIsReadable(file: string): boolean {
+  try {
+    readDb(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Awaits `promise` with the event loop held open: the pool's workers are
+ * unref'd, so while close() waits for their exit nothing else may keep this
+ * process alive, and Node would quit before runRush returns.
+ */
+async function keepingAlive<T>(promise: Promise<T>): Promise<T> {
+  const timer = setInterval(() => undefined, 1000);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(timer);
+  }
+}
