@@ -1,0 +1,2 @@
+export { runPython, pythonExecutable, type PythonRun, type PythonLine, type PythonRunOptions } from "./run";
+export { pythonDaemonDemo, pythonTicketRush, ARTICLE_DAEMON_PY, ARTICLE_TICKETS_PY, type PythonDaemonResult, type PythonTicketTrial } from "./article";

@@ -1,0 +1,75 @@
+/**
+ * Runs a Python program as a child process and collects what it printed, line by
+ * line, on proclab's clock, so a notebook can put Python's behaviour next to Node's:
+ * measured on this machine, not asserted.
+ */
+import { spawn } from "node:child_process";
+import { now } from "../clock";
+
+export interface PythonLine {
+  /** ms since the program started. */
+  t: number;
+  stream: "stdout" | "stderr";
+  text: string;
+}
+
+export interface PythonRun {
+  lines: PythonLine[];
+  /** Exit code, or null when ended by a signal. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when proclab had to kill it after `timeoutMs`. */
+  timedOut: boolean;
+}
+
+export interface PythonRunOptions {
+  /** Arguments after the program (sys.argv[1:]). */
+  args?: string[];
+  /** Working folder of the program. Default: this process's. */
+  cwd?: string;
+  /** Kill the program (SIGKILL) after this long. Default 30 s: a demo must never hang a notebook. */
+  timeoutMs?: number;
+  /** Called for each line as it arrives (e.g. to react to a pid the program prints). */
+  onLine?: (line: PythonLine, pid: number) => void;
+}
+
+/** The Python interpreter: $PROCLAB_PYTHON, else `python3`. */
+export function pythonExecutable(): string {
+  return process.env.PROCLAB_PYTHON || "python3";
+}
+
+/** Runs `source` with Python (unbuffered) and resolves when it has exited. */
+export function runPython(source: string, options: PythonRunOptions = {}): Promise<PythonRun> {
+  const { args = [], cwd, timeoutMs = 30_000, onLine } = options;
+  return new Promise((resolve, reject) => {
+    const started = now();
+    const child = spawn(pythonExecutable(), ["-u", "-c", source, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const lines: PythonLine[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    for (const stream of ["stdout", "stderr"] as const) {
+      let pending = "";
+      child[stream].setEncoding("utf8");
+      child[stream].on("data", (chunk: string) => {
+        const parts = (pending + chunk).split("\n");
+        pending = parts.pop() ?? "";
+        for (const text of parts) {
+          const line: PythonLine = { t: now() - started, stream, text };
+          lines.push(line);
+          onLine?.(line, child.pid ?? -1);
+        }
+      });
+    }
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot run Python (${pythonExecutable()}): ${error.message}; set PROCLAB_PYTHON to a Python 3 interpreter`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ lines, code, signal, timedOut });
+    });
+  });
+}
