@@ -125,6 +125,17 @@ test("a TypeScript import binding (proclab_1) is recognised and the require() fo
   assert.match(p.error, /const \{ … \} = require\("proclab"\)/);
 });
 
+test("a notebook variable from an earlier cell (tslab's exports.x) is a ReferenceError in the child, not undefined", async () => {
+  // tslab compiles a reference to an earlier cell's `limit` as `exports.limit`.
+  const target = new Function("return () => { console.log(exports.limit); }")();
+  const p = new Process({ target, echo: false });
+  p.start();
+  await p.join();
+  assert.equal(p.exitCode, 1);
+  assert.match(p.error, /ReferenceError: limit is not defined/);
+  assert.match(p.error, /fresh process/);
+});
+
 test("targets may require() the library and Node modules, and be async", async () => {
   const p = new Process({
     echo: false,

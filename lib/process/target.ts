@@ -74,13 +74,26 @@ export function loadTarget(target: WireTarget): (...args: unknown[]) => unknown 
     const file = path.join(process.cwd(), `[proclab target ${target.name || "anonymous"}]`);
     const factory = vm.runInThisContext(`(function (require, module, exports, __filename, __dirname) { return (${target.source}); })`, { filename: file });
     const module = { exports: {} };
-    return factory(targetRequire, module, module.exports, file, process.cwd());
+    return factory(targetRequire, module, notebookVariablesGuard(module.exports), file, process.cwd());
   }
   const exported = (require(target.module) as Record<string, unknown>)[target.export];
   if (typeof exported !== "function") {
     throw new TypeError(`target module ${target.module} has no exported function "${target.export}" (found ${typeof exported})`);
   }
   return exported as (...args: unknown[]) => unknown;
+}
+
+/**
+ * tslab compiles a cell's use of an earlier cell's variable `x` to `exports.x`. In a
+ * fresh process that would quietly be `undefined`; make it the ReferenceError it is.
+ */
+function notebookVariablesGuard(exports: object): object {
+  return new Proxy(exports, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && !(key in target)) throw new ReferenceError(`${key} is not defined`);
+      return Reflect.get(target, key, receiver);
+    },
+  });
 }
 
 /** The text a target's uncaught error prints; a ReferenceError gets the fresh-process rule explained. */

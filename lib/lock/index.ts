@@ -1,0 +1,1 @@
+export { Lock, type LockHolder } from "./lock";

@@ -1,0 +1,134 @@
+/**
+ * The waiters' queue of one lock, in `path.wait/`: one FIFO per waiting process,
+ * renamed to `q-<ticket>-<pid>-<start>` while it waits (tickets sort by arrival, so
+ * hand-over is first come, first served) and to `i-<pid>-<start>` while it does not.
+ * A releaser pokes the first waiter by writing one byte into its FIFO, which wakes
+ * that process's event loop at once: no polling on the hand-over path.
+ * The waiter keeps its own FIFO open for reading and writing, so a releaser's
+ * open fails with ENXIO exactly when the waiter process is gone.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { now } from "../clock";
+import type { ProcessIdentity } from "./identity";
+import type { LockFiles } from "./layout";
+
+const POKE = Buffer.from("!");
+
+/** A queued waiter found by a releaser, with its FIFO open for the poke. */
+export interface Waiter extends ProcessIdentity {
+  entry: string;
+  fd: number;
+}
+
+/** The first live waiter, or null; entries of dead processes are deleted on the way. */
+export function firstWaiter(files: LockFiles): Waiter | null {
+  const entries = fs.readdirSync(files.waitDir).filter((name) => name.startsWith("q-")).sort();
+  for (const entry of entries) {
+    const full = path.join(files.waitDir, entry);
+    let fd: number;
+    try {
+      fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENXIO") fs.rmSync(full, { force: true }); // nobody reads it: its process died
+      else if (code !== "ENOENT") throw error;
+      continue;
+    }
+    const [, , pid, start] = entry.split("-");
+    return { entry, pid: Number(pid), start: Number(start), fd };
+  }
+  return null;
+}
+
+/** Takes `waiter` out of the queue (a releaser does this before handing it the lock). */
+export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
+  try {
+    fs.renameSync(path.join(files.waitDir, waiter.entry), path.join(files.waitDir, idleName(waiter)));
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/** Wakes `waiter` and closes its FIFO. A full FIFO means it has unread pokes already. */
+export function poke(waiter: Waiter): void {
+  try {
+    fs.writeSync(waiter.fd, POKE);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+  } finally {
+    fs.closeSync(waiter.fd);
+  }
+}
+
+export function closeWaiter(waiter: Waiter): void {
+  fs.closeSync(waiter.fd);
+}
+
+function idleName(who: ProcessIdentity): string {
+  return `i-${who.pid}-${who.start}`;
+}
+
+/** This process's place in one lock's queue, and its FIFO. */
+export class QueueSlot {
+  private readonly idle: string;
+  private queued: string | null = null;
+  private socket: net.Socket | null = null;
+
+  constructor(
+    private readonly files: LockFiles,
+    private readonly self: ProcessIdentity,
+    private readonly onWake: () => void,
+  ) {
+    this.idle = path.join(files.waitDir, idleName(self));
+  }
+
+  /** Joins the end of the queue, unless already queued (keeping the earlier place). */
+  enqueue(): void {
+    if (!this.socket) this.openFifo();
+    if (this.queued && fs.existsSync(this.queued)) return;
+    const ticket = Math.round(now() * 1000).toString().padStart(17, "0");
+    const entry = path.join(this.files.waitDir, `q-${ticket}-${this.self.pid}-${this.self.start}`);
+    fs.renameSync(this.idle, entry);
+    this.queued = entry;
+  }
+
+  /** Leaves the queue; false when a releaser took us out first (its hand-over is on its way). */
+  dequeue(): boolean {
+    const entry = this.queued;
+    this.queued = null;
+    if (!entry) return true;
+    try {
+      fs.renameSync(entry, this.idle);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  /** Whether our entry is still in the queue (a releaser may have taken it out). */
+  isQueued(): boolean {
+    return this.queued !== null && fs.existsSync(this.queued);
+  }
+
+  private openFifo(): void {
+    fs.rmSync(this.idle, { force: true });
+    const made = spawnSync("mkfifo", ["-m", "600", this.idle], { encoding: "utf8" });
+    if (made.status !== 0) {
+      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(this.idle)}: ${made.error?.message ?? made.stderr.trim()}`);
+    }
+    const fd = fs.openSync(this.idle, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    // Unref'd: a waiting acquire keeps the process alive with its own timer, an idle FIFO must not.
+    this.socket = new net.Socket({ fd, readable: true, writable: false }).unref();
+    this.socket.on("data", () => this.onWake());
+    process.once("exit", () => {
+      fs.rmSync(this.queued ?? this.idle, { force: true });
+      fs.rmSync(this.idle, { force: true });
+    });
+  }
+}

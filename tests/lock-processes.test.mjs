@@ -1,0 +1,188 @@
+// Lock across processes: exclusion under contention, release by another process, children given
+// the lock in args, a holder killed with SIGKILL (recovered), a live but blocked holder (not robbed).
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, test } from "node:test";
+import { Lock, Process, now, onEvent } from "proclab";
+
+const root = path.resolve(import.meta.dirname, "..");
+const started = new Set();
+after(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+});
+
+/** A Node child running `code` (CommonJS, with `lockPath` defined); resolves lines it prints. */
+function child(code, lockPath) {
+  const proc = spawn(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lockPath)};\n${code}`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  started.add(proc);
+  let out = "";
+  let err = "";
+  const waiters = [];
+  proc.stdout.on("data", (chunk) => {
+    out += chunk;
+    for (const w of [...waiters]) if (out.includes(w.text)) waiters.splice(waiters.indexOf(w), 1) && w.resolve();
+  });
+  proc.stderr.on("data", (chunk) => (err += chunk));
+  const exited = new Promise((resolve) => proc.on("exit", (code, signal) => resolve({ code, signal })));
+  return {
+    proc,
+    output: () => out,
+    /** Resolves once the child has printed `text`; rejects if it exits first. */
+    printed: (text) =>
+      out.includes(text)
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => {
+            waiters.push({ text, resolve });
+            exited.then(({ code, signal }) => reject(new Error(`child exited (${code ?? signal}) before printing ${text}: ${out}${err}`)));
+          }),
+    exited,
+  };
+}
+
+/** Hold intervals [acquired, released] from lock events, in acquisition order. */
+function holds(events, lockPath) {
+  const mine = events.filter((e) => e.data?.lock === lockPath);
+  const open = new Map();
+  const result = [];
+  for (const e of mine.sort((a, b) => a.t - b.t)) {
+    if (e.type === "lock-acquired") open.set(e.pid, e.t);
+    if (e.type === "lock-released") {
+      result.push({ pid: e.pid, from: open.get(e.pid), to: e.t });
+      open.delete(e.pid);
+    }
+  }
+  return result.sort((a, b) => a.from - b.from);
+}
+
+function assertNoOverlap(intervals) {
+  for (let i = 1; i < intervals.length; i++) {
+    assert.ok(intervals[i].from >= intervals[i - 1].to, `hold ${i} (pid ${intervals[i].pid}) began before hold ${i - 1} (pid ${intervals[i - 1].pid}) ended`);
+  }
+}
+
+test("N processes contending for one lock: the counter is exact and no two holds overlap", { timeout: 60_000 }, async () => {
+  const lock = new Lock();
+  const counter = `${lock.path}.counter`;
+  fs.writeFileSync(counter, "0");
+  const n = 4;
+  const cycles = 150;
+  const workers = Array.from({ length: n }, () =>
+    child(
+      `const fs = require("fs"); const { Lock, onEvent } = require("proclab");
+       const events = []; onEvent((e) => events.push(e));
+       (async () => {
+         const lock = new Lock(lockPath);
+         for (let i = 0; i < ${cycles}; i++) {
+           await lock.acquire();
+           const v = Number(fs.readFileSync(${JSON.stringify(counter)}, "utf8"));
+           await new Promise((r) => setImmediate(r)); // give others a chance to break in, if they could
+           fs.writeFileSync(${JSON.stringify(counter)}, String(v + 1));
+           lock.release();
+         }
+         console.log("EVENTS " + JSON.stringify(events));
+       })();`,
+      lock.path,
+    ),
+  );
+  const results = await Promise.all(workers.map((w) => w.exited));
+  for (const r of results) assert.deepEqual(r, { code: 0, signal: null });
+  assert.equal(Number(fs.readFileSync(counter, "utf8")), n * cycles);
+  const events = workers.flatMap((w) => JSON.parse(w.output().split("EVENTS ")[1]));
+  const intervals = holds(events, lock.path);
+  assert.equal(intervals.length, n * cycles);
+  assertNoOverlap(intervals);
+  assert.equal(lock.holder(), null);
+});
+
+test("a lock held by one process can be released by another, like Python's Lock", { timeout: 30_000 }, async () => {
+  const lock = new Lock();
+  assert.equal(await lock.acquire(), true);
+  const releaser = child(
+    `const lock = new (require("proclab").Lock)(lockPath);
+     lock.release(); console.log("released");
+     try { lock.release(); } catch (e) { console.log("second: " + e.message); }`,
+    lock.path,
+  );
+  await releaser.exited;
+  assert.match(releaser.output(), /released\nsecond: lock released too many times/);
+  assert.equal(await lock.acquire(false), true);
+  lock.release();
+});
+
+test("a Lock passed to children in args excludes them from each other", { timeout: 60_000 }, async () => {
+  const lock = new Lock();
+  const counter = `${lock.path}.counter`;
+  fs.writeFileSync(counter, "0");
+  const target = async (lock, counter, cycles) => {
+    const fs = require("fs");
+    for (let i = 0; i < cycles; i++) {
+      await lock.withLock(async () => {
+        const v = Number(fs.readFileSync(counter, "utf8"));
+        await new Promise((r) => setImmediate(r));
+        fs.writeFileSync(counter, String(v + 1));
+      });
+    }
+  };
+  const children = [0, 1, 2].map(() => new Process({ target, args: [lock, counter, 50], echo: false }));
+  for (const p of children) p.start();
+  for (const p of children) await p.join();
+  for (const p of children) assert.equal(p.exitCode, 0, p.error ?? "");
+  assert.equal(Number(fs.readFileSync(counter, "utf8")), 150);
+  const intervals = holds(children.flatMap((p) => p.events), lock.path);
+  assert.equal(intervals.length, 150);
+  assertNoOverlap(intervals);
+});
+
+test("a holder killed with SIGKILL does not deadlock: the waiter takes over, fast", { timeout: 30_000 }, async (t) => {
+  const lock = new Lock();
+  const holder = child(
+    `const lock = new (require("proclab").Lock)(lockPath);
+     lock.acquire().then(() => console.log("held")); setInterval(() => {}, 1000);`,
+    lock.path,
+  );
+  await holder.printed("held");
+  assert.equal(lock.holder().pid, holder.proc.pid);
+  const events = [];
+  const stop = onEvent((e) => e.type === "lock-acquired" && e.data.lock === lock.path && events.push(e));
+  const waiting = lock.acquire();
+  // A random delay, so the kill does not line up with the waiter's 20 ms liveness check.
+  await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 40));
+  const killedAt = now();
+  holder.proc.kill("SIGKILL");
+  assert.equal(await waiting, true);
+  const recoveryMs = now() - killedAt;
+  stop();
+  t.diagnostic(`recovered ${recoveryMs.toFixed(1)} ms after SIGKILL`);
+  assert.equal(lock.holder().pid, process.pid);
+  assert.equal(events[0].data.how, "recovered");
+  assert.equal(events[0].data.recoveredFrom, holder.proc.pid);
+  // Hang guard, and below proper-lockfile's 2 s minimum staleness: the takeover is by pid, not by age.
+  assert.ok(recoveryMs < 2000, `took ${recoveryMs} ms`);
+  lock.release();
+});
+
+test("a holder alive but blocked for seconds is never robbed", { timeout: 30_000 }, async () => {
+  const lock = new Lock();
+  const log = `${lock.path}.log`;
+  const holder = child(
+    `const fs = require("fs"); const lock = new (require("proclab").Lock)(lockPath);
+     lock.acquire().then(() => {
+       console.log("held");
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000); // event loop blocked 3 s
+       fs.appendFileSync(${JSON.stringify(log)}, "holder done\\n");
+       lock.release();
+     });`,
+    lock.path,
+  );
+  await holder.printed("held");
+  // 2.5 s is past proper-lockfile's minimum stale time (2 s), which would let a waiter rob it.
+  assert.equal(await lock.acquire(true, 2500), false);
+  assert.equal(lock.holder().pid, holder.proc.pid);
+  assert.equal(await lock.acquire(), true);
+  fs.appendFileSync(log, "waiter in\n");
+  assert.equal(fs.readFileSync(log, "utf8"), "holder done\nwaiter in\n");
+  lock.release();
+  assert.deepEqual(await holder.exited, { code: 0, signal: null });
+});
