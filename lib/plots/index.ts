@@ -2,5 +2,8 @@
 export { palette, strategyColor, type Figure, type Trace } from "./figure";
 export { oversoldFigure, soldHistogram, granularityFigure, handoffFigure, handoffGaps } from "./rush-figures";
 export { timelineFigure, type TimelineOptions } from "./timeline";
+export { printLanesFigure } from "./print-lanes";
+export { lockCostFigure } from "./lock-cost-figure";
+export { lifetimesFigure, lifetimeTable, endingOf, type LifetimesOptions } from "./lifetimes";
 export { display, showFigure, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
 export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";

@@ -3,6 +3,7 @@
  * can watch what happens when a main ends (daemon children die, others are
  * waited for or orphaned), and returns the transcript of the whole tree.
  */
+import { now } from "../clock";
 import { onEvent, type ProcEvent } from "../events";
 import { childConfig } from "./config";
 import { descendantsOf, whenAllGone } from "./collector";
@@ -58,6 +59,8 @@ export interface Transcript {
   lifetimes: Lifetime[];
   /** Pids the timeout guard had to kill (empty when the tree ended by itself). */
   killedAtTimeout: number[];
+  /** When `options.kill` signalled the main (`now()` clock), or null when it did not. */
+  killedAt: number | null;
 }
 
 export async function runMain(target: Target, options: RunMainOptions = {}): Promise<Transcript> {
@@ -66,9 +69,12 @@ export async function runMain(target: Target, options: RunMainOptions = {}): Pro
   asMainProgram(main);
   const events: ProcEvent[] = [];
   let killTimer: NodeJS.Timeout | undefined;
+  let killedAt: number | null = null;
   const killMain = (): void => {
     clearTimeout(killTimer);
-    if (main.isAlive()) process.kill(main.pid as number, options.kill?.signal ?? "SIGKILL");
+    if (killedAt !== null || !main.isAlive()) return;
+    killedAt = now();
+    process.kill(main.pid as number, options.kill?.signal ?? "SIGKILL");
   };
   const stop = onEvent((event) => {
     events.push(event);
@@ -96,6 +102,7 @@ export async function runMain(target: Target, options: RunMainOptions = {}): Pro
     events: mine,
     lifetimes: tree().map((member) => lifetimeOf(member, mine)),
     killedAtTimeout,
+    killedAt,
   };
 }
 

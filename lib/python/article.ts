@@ -25,7 +25,7 @@ if __name__ == '__main__':
     p = Process(target=task)
     p.daemon = True  # 将这个进程设置为了守护进程  必须在开启进程前设置
     p.start()
-    print("child pid", p.pid)
+    print(f"child pid {p.pid}", flush=True)
     if sys.argv[2] == "linger":
         time.sleep(60)  # the main stays alive until it is killed
     print("主over")

@@ -38,12 +38,17 @@ export function pythonExecutable(): string {
   return process.env.PROCLAB_PYTHON || "python3";
 }
 
-/** Runs `source` with Python (unbuffered) and resolves when it has exited. */
+/**
+ * Runs `source` with Python and resolves when it has exited. Python's own buffering is
+ * kept (a line arrives when the program flushes it: at exit, or `print(…, flush=True)`);
+ * `python -u` would split a line's text and its newline into two writes, so lines of
+ * concurrent processes would be cut in two.
+ */
 export function runPython(source: string, options: PythonRunOptions = {}): Promise<PythonRun> {
   const { args = [], cwd, timeoutMs = 30_000, onLine } = options;
   return new Promise((resolve, reject) => {
     const started = now();
-    const child = spawn(pythonExecutable(), ["-u", "-c", source, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(pythonExecutable(), ["-c", source, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     const lines: PythonLine[] = [];
     let timedOut = false;
     const timer = setTimeout(() => {

@@ -1,0 +1,116 @@
+/**
+ * Lifetimes of a process tree (a runMain transcript): one row per process, a bar
+ * from its start to its end coloured by its role (main, daemon child, non-daemon
+ * child), its prints as marks, its ending (exit code or signal) as a label, and a
+ * mark where it was orphaned. Lesson 1 reads who outlived whom off this picture.
+ */
+import type { Lifetime, PrintLine, Transcript } from "../process/run-main";
+import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+
+export interface LifetimesOptions {
+  /** The finding; by default computed from the transcript. */
+  title?: string;
+  caption?: string;
+}
+
+const roleColor = { main: "#495057", daemon: palette.unprotected, child: palette.protected } as const;
+
+function roleOf(lifetime: Lifetime, transcript: Transcript): keyof typeof roleColor {
+  if (lifetime.pid === transcript.pid) return "main";
+  return lifetime.daemon ? "daemon" : "child";
+}
+
+/** How a process ended, in Python's words: `exit 0`, `-15 (SIGTERM)`, or `still running`. */
+export function endingOf(lifetime: Lifetime): string {
+  if (lifetime.end === null) return "still running";
+  if (lifetime.signal) return `${lifetime.exitCode ?? "?"} (${lifetime.signal})`;
+  return lifetime.exitCode === null ? "ended (exit code unseen: orphan)" : `exit ${lifetime.exitCode}`;
+}
+
+function defaultTitle(transcript: Transcript, origin: number): string {
+  const main = transcript.lifetimes.find((l) => l.pid === transcript.pid);
+  const children = transcript.lifetimes.filter((l) => l.pid !== transcript.pid);
+  const mainEnd = main?.end;
+  if (!main || !mainEnd || children.length === 0) return `${transcript.lifetimes.length} process(es)`;
+  const parts = children.map((child) => {
+    if (child.end === null) return `${child.name} still ran after ${main.name} ended`;
+    const gap = child.end - mainEnd;
+    const when = Math.abs(gap) < 1 ? "with" : gap < 0 ? `${(-gap).toFixed(0)} ms before` : `${gap.toFixed(0)} ms after`;
+    return `${child.name}${child.daemon ? " (daemon)" : ""} ended ${when} ${main.name}`;
+  });
+  return `${parts.join("; ")} (main ended at ${(mainEnd - origin).toFixed(0)} ms)`;
+}
+
+/** The lifetimes of a runMain transcript as a figure. */
+export function lifetimesFigure(transcript: Transcript, options: LifetimesOptions = {}): Figure {
+  const lifetimes = [...transcript.lifetimes].sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity));
+  const starts = lifetimes.map((l) => l.start).filter((t): t is number => t !== null);
+  const origin = starts.length ? Math.min(...starts) : 0;
+  const ms = (t: number): number => Math.round((t - origin) * 10) / 10;
+  const rowOf = new Map(lifetimes.map((l) => [l.pid, `${l.name} (${l.pid})`]));
+  const rows = lifetimes.map((l) => rowOf.get(l.pid) as string);
+  const lastSeen = Math.max(...lifetimes.map((l) => l.end ?? 0), ...transcript.lines.map((l) => l.t));
+
+  const data: Trace[] = (Object.keys(roleColor) as (keyof typeof roleColor)[]).map((role) => {
+    const members = lifetimes.filter((l) => roleOf(l, transcript) === role && l.start !== null);
+    return {
+      type: "bar",
+      orientation: "h",
+      name: role === "main" ? "main program" : role === "daemon" ? "daemon child" : "non-daemon child",
+      y: members.map((l) => rowOf.get(l.pid)),
+      base: members.map((l) => ms(l.start as number)),
+      x: members.map((l) => Math.max(ms(l.end ?? lastSeen) - ms(l.start as number), 0.5)),
+      marker: { color: roleColor[role] },
+      width: 0.5,
+      text: members.map(endingOf),
+      textposition: "outside",
+      hovertemplate: "%{y}: %{base:.0f}–%{x:.0f} ms, %{text}<extra></extra>",
+    };
+  });
+  const prints = (lines: readonly PrintLine[]): Trace => ({
+    type: "scatter",
+    mode: "markers",
+    name: "print",
+    y: lines.map((l) => rowOf.get(l.pid) ?? l.name),
+    x: lines.map((l) => ms(l.t)),
+    text: lines.map((l) => l.text.trimEnd()),
+    marker: { symbol: "line-ns-open", size: 16, color: palette.read },
+    hovertemplate: "%{x:.0f} ms: %{text}<extra>%{y}</extra>",
+  });
+  data.push(prints(transcript.lines));
+  const adoptions = transcript.events.filter((e) => e.type === "ppid");
+  if (adoptions.length) {
+    data.push({
+      type: "scatter",
+      mode: "markers",
+      name: "orphaned: new parent pid",
+      y: adoptions.map((e) => rowOf.get(e.pid) ?? e.name),
+      x: adoptions.map((e) => ms(e.t)),
+      text: adoptions.map((e) => JSON.stringify(e.data ?? {})),
+      marker: { symbol: "star", size: 14, color: palette.failure },
+      hovertemplate: "%{x:.0f} ms: parent changed %{text}<extra>%{y}</extra>",
+    });
+  }
+  const caption = options.caption ?? "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.";
+  return {
+    data: data.filter((trace) => (trace.y as unknown[]).length > 0),
+    layout: baseLayout(options.title ?? defaultTitle(transcript, origin), "time since the main started (ms)", "process", caption, {
+      barmode: "overlay",
+      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+      height: Math.max(280, 150 + 50 * rows.length),
+    }),
+    caption,
+    text: lifetimeTable(transcript),
+  };
+}
+
+/** The transcript's lifetimes as a text table: start, end (ms from the main's start), ending. */
+export function lifetimeTable(transcript: Transcript): string {
+  const starts = transcript.lifetimes.map((l) => l.start).filter((t): t is number => t !== null);
+  const origin = starts.length ? Math.min(...starts) : 0;
+  const at = (t: number | null): string => (t === null ? "-" : (t - origin).toFixed(0));
+  return textTable(
+    ["process", "role", "start ms", "end ms", "ended", "parent pids"],
+    transcript.lifetimes.map((l) => [`${l.name} (${l.pid})`, roleOf(l, transcript), at(l.start), at(l.end), endingOf(l), l.ppids.join(" → ")]),
+  );
+}
