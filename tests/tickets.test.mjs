@@ -154,16 +154,19 @@ test("trialOutcome counts sold, oversold = max(0, sold - tickets), left and torn
   assert.equal(result.left, 0);
   assert.equal(result.tornReads, 3);
   assert.equal(result.corrupt, false);
+  assert.equal(result.corruptText, null);
   const under = trialOutcome({ trial: 2, tickets: 5, buyers: [buyer(0, true)], finalText: '{"count":4}', elapsedMs: 1 });
   assert.equal(under.oversold, 0);
   assert.equal(under.left, 4);
   assert.deepEqual(Object.keys(trialRow(result)), ["sold", "left", "oversold", "tornReads", "corrupt", "elapsedMs"]);
 });
 
-test("trialOutcome reports a corrupt final file as corrupt with left null", () => {
+test("trialOutcome reports a corrupt final file as corrupt with left null, keeping its text as evidence", () => {
   const result = trialOutcome({ trial: 1, tickets: 10, buyers: [buyer(0, true)], finalText: '{"count":9}}', elapsedMs: 1 });
   assert.equal(result.corrupt, true);
   assert.equal(result.left, null);
+  assert.equal(result.corruptText, '{"count":9}}');
+  assert.equal(trialOutcome({ trial: 2, tickets: 1, buyers: [], finalText: '{"count":1}', elapsedMs: 1 }).corruptText, null);
 });
 
 test("summarize counts oversold, torn and corrupt trials and the time per trial", () => {

@@ -23,6 +23,8 @@ export interface TrialResult {
   tornReads: number;
   /** db.json was unparsable at the end (the next reset repairs it). */
   corrupt: boolean;
+  /** What the unparsable file held (null when it was valid): the evidence. */
+  corruptText: string | null;
   /** Wall time of the trial, ms. */
   elapsedMs: number;
   /** Buyers whose process failed (message per failure); normally empty. */
@@ -79,6 +81,7 @@ export function trialOutcome(input: {
     left,
     tornReads: input.buyers.reduce((sum, buyer) => sum + buyer.tornReads, 0),
     corrupt: left === null,
+    corruptText: left === null ? input.finalText : null,
     elapsedMs: input.elapsedMs,
     errors: input.errors ?? [],
     buyers: input.buyers,
