@@ -1,0 +1,68 @@
+/**
+ * The article's ticket rush ported line for line: its `task(mutex)` (show() outside
+ * the lock, lock around buy()), and its main loop that starts 7 fresh processes one
+ * after the other. No start barrier, no think time: this is what the article's own
+ * code does, measured — the race it means to show barely happens, because each
+ * process start (~65 ms here) staggers the buyers, but readers crash on torn files.
+ */
+import { defaultDbPath } from "../paths";
+import type { Lock } from "../lock";
+import { Process } from "../process";
+import { resetDb, readDb, show, buy } from "./db";
+
+/** The article's task(mutex), with the database path passed in. A torn read throws, as in Python. */
+export async function articleTask(db: string, mutex: Lock | null): Promise<void> {
+  show(db);
+  if (mutex) await mutex.acquire();
+  buy(db);
+  mutex?.release();
+}
+
+export interface ArticleTrial {
+  tickets: number;
+  /** Buyers that printed 购买成功. */
+  sold: number;
+  oversold: number;
+  /** Buyer processes that died on an unparsable db.json (a torn read). */
+  crashedReaders: number;
+  /** db.json unparsable after the trial (repaired by the next reset). */
+  corrupt: boolean;
+}
+
+export interface ArticleRushOptions {
+  buyers?: number;
+  tickets?: number;
+  /** Use the article's mutex around buy(); default true. */
+  lock?: boolean;
+  trials?: number;
+  db?: string;
+}
+
+/** Runs the article's rush `trials` times with cold processes started in a loop, as the article does. */
+export async function runArticleRush(options: ArticleRushOptions = {}): Promise<ArticleTrial[]> {
+  const { buyers = 7, tickets = 1, lock = true, trials = 5, db = defaultDbPath } = options;
+  const { Lock: LockClass } = await import("../lock");
+  const results: ArticleTrial[] = [];
+  for (let trial = 0; trial < trials; trial++) {
+    resetDb(tickets, db);
+    const mutex = lock ? new LockClass(`${db}.article.lock`) : null;
+    const processes: Process[] = [];
+    for (let i = 0; i < buyers; i++) {
+      const p = new Process({ target: { module: __filename, export: "articleTask" }, args: [db, mutex], name: `buyer-${i}`, echo: false });
+      p.start();
+      processes.push(p);
+    }
+    await Promise.all(processes.map((p) => p.join()));
+    const sold = processes.flatMap((p) => p.events).filter((e) => e.type === "print" && String(e.data?.text).includes("购买成功")).length;
+    const crashedReaders = processes.filter((p) => p.exitCode !== 0 && /JSON|ticket database/.test(p.error ?? "")).length;
+    let corrupt = false;
+    try {
+      readDb(db);
+    } catch {
+      corrupt = true;
+    }
+    results.push({ tickets, sold, oversold: Math.max(0, sold - tickets), crashedReaders, corrupt });
+  }
+  resetDb(tickets, db); // never leave a broken file behind
+  return results;
+}
