@@ -8,6 +8,7 @@ export * from "./lock";
 export * from "./tickets";
 export * from "./plots";
 export * from "./python";
+export * from "./experiments";
 
 import { warnIfBuildStale } from "./build-check";
 // Checked once by a root process (kernel, CLI, test); children (started with an IPC channel) skip it.

@@ -1,0 +1,70 @@
+/**
+ * What a lock costs (measureLockCost): acquisitions per second by number of
+ * processes, one bar per kind of lock; the title states proclab's throughput
+ * against the OS's flock and what running without a lock lost.
+ */
+import type { LockCostRow } from "../experiments/counter-stats";
+import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+
+/** Cool colours for the locks (the OS's in green), warm for no lock. */
+const kindColor: Record<string, string> = {
+  proclab: palette.protected,
+  flock: "#2f9e44",
+  "flock-c": "#087f5b",
+  "proper-lockfile": "#5f3dc4",
+  none: palette.unprotected,
+};
+
+function finding(rows: readonly LockCostRow[]): string {
+  const parts: string[] = [];
+  const proclab = rows.filter((r) => r.kind === "proclab" && r.ratioToFlock !== null);
+  if (proclab.length > 0) {
+    const ratios = proclab.map((r) => r.ratioToFlock as number);
+    const [low, high] = [Math.min(...ratios), Math.max(...ratios)];
+    const range = low.toFixed(2) === high.toFixed(2) ? `${low.toFixed(2)}×` : `${low.toFixed(2)}–${high.toFixed(2)}×`;
+    parts.push(`proclab's Lock: ${range} flock's throughput`);
+  } else {
+    const best = [...rows].filter((r) => r.kind !== "none").sort((a, b) => b.throughput - a.throughput)[0];
+    if (best) parts.push(`${best.kind}: up to ${best.throughput.toFixed(0)} acquisitions/s`);
+  }
+  // Unlocked writers can also tear the file (a short write over a longer number), so a count may overshoot.
+  const wrong = rows.filter((r) => r.kind === "none" && r.counter !== r.acquisitions);
+  if (wrong.length > 0) {
+    parts.push(`no lock: counter ${wrong.map((r) => r.counter).join(" and ")}, not ${wrong.map((r) => r.acquisitions).join(" and ")}`);
+  } else if (rows.some((r) => r.kind === "none")) {
+    parts.push("no lock: the count happened to come out right this time");
+  }
+  return parts.join("; ") || "No lock measured";
+}
+
+export function lockCostFigure(rows: readonly LockCostRow[]): Figure {
+  const kinds = [...new Set(rows.map((r) => r.kind))];
+  const ns = [...new Set(rows.map((r) => r.n))].sort((a, b) => a - b);
+  const data: Trace[] = kinds.map((kind) => {
+    const mine = ns.map((n) => rows.find((r) => r.kind === kind && r.n === n));
+    return {
+      type: "bar",
+      name: kind === "none" ? "none (wrong result)" : kind,
+      x: ns.map((n) => `${n} processes`),
+      y: mine.map((r) => (r ? Math.round(r.throughput) : null)),
+      text: mine.map((r) => (!r ? "" : r.kind === "none" ? `count ${r.counter} of ${r.acquisitions}` : r.ratioToFlock === null ? "" : `${r.ratioToFlock.toFixed(2)}× flock`)),
+      textposition: "outside",
+      cliponaxis: false,
+      marker: { color: kindColor[kind] ?? palette.protected },
+      hovertemplate: `${kind}: %{y} acquisitions/s %{text}<extra>%{x}</extra>`,
+    };
+  });
+  const caption = "Taller is faster. Each process loops lock → read counter → write counter+1 → unlock; without a lock the final count is wrong.";
+  return {
+    data,
+    layout: baseLayout(finding(rows), "processes running the counter job", "lock acquisitions per second", caption, {
+      barmode: "group",
+      yaxis: { title: { text: "lock acquisitions per second" }, rangemode: "tozero" },
+    }),
+    caption,
+    text: textTable(
+      ["lock", "N", "acq/s", "x flock", "counter"],
+      rows.map((r) => [r.kind, String(r.n), r.throughput.toFixed(0), r.ratioToFlock === null ? "-" : r.ratioToFlock.toFixed(2), `${r.counter} of ${r.acquisitions}`]),
+    ),
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Lanes of the print experiment (printExperiment): one row per process, its
+ * ordinary prints as small marks, its critical section as a bar (saturated when
+ * it held the lock, warm when unprotected), the wait for the lock grey, and the
+ * finding (how many critical sections printed intact) as the title.
+ */
+import type { PrintExperimentResult } from "../experiments/print-experiment";
+import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+
+export function printLanesFigure(result: PrintExperimentResult): Figure {
+  const { sections, lines } = result;
+  const rows = [...new Set(lines.map((line) => line.name))].sort();
+  const locked = result.config.lock;
+  const ordinary = lines.filter((line) => !line.critical);
+  const critical = lines.filter((line) => line.critical);
+  const waits = sections.filter((s) => s.requested !== null);
+  const bar = (name: string, spans: Array<{ row: string; from: number; to: number; label: string }>, color: string, width: number): Trace => ({
+    type: "bar",
+    orientation: "h",
+    name,
+    y: spans.map((s) => s.row),
+    base: spans.map((s) => s.from),
+    x: spans.map((s) => Math.max(s.to - s.from, 0.05)),
+    width,
+    text: spans.map((s) => s.label),
+    textposition: "none",
+    marker: { color },
+    hovertemplate: `${name} %{base:.1f} ms + %{x:.1f} ms %{text}<extra>%{y}</extra>`,
+  });
+  const data: Trace[] = [
+    bar("waiting for the lock", waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start, label: "" })), palette.waiting, 0.35),
+    bar(
+      locked ? "critical section, holding the lock" : "critical section, unprotected",
+      sections.map((s) => ({ row: s.name, from: s.start, to: s.end, label: s.intact ? "intact" : "interleaved" })),
+      locked ? palette.holding : palette.unprotected,
+      0.6,
+    ),
+    {
+      type: "scatter",
+      mode: "markers",
+      name: "digit print (not critical)",
+      y: ordinary.map((line) => line.name),
+      x: ordinary.map((line) => line.t),
+      marker: { symbol: "line-ns-open", size: 6, color: "#868e96" },
+      hoverinfo: "skip",
+    },
+    {
+      type: "scatter",
+      mode: "markers",
+      name: "critical line",
+      y: critical.map((line) => line.name),
+      x: critical.map((line) => line.t),
+      text: critical.map((line) => line.text),
+      marker: { symbol: "diamond", size: 10, color: palette.read, line: { width: 1, color: "#ffffff" } },
+      hovertemplate: "%{text} at %{x:.1f} ms<extra>%{y}</extra>",
+    },
+  ].filter((trace) => (trace.y as unknown[]).length > 0);
+
+  const title = `${locked ? "With the lock" : "Without a lock"}, ${result.intact} of ${result.total} critical sections printed intact`;
+  const caption = locked
+    ? "Digit prints (ticks) overlap freely; the critical sections (dark bars) take turns, the later one waits (grey) for the lock."
+    : "Digit prints (ticks) overlap freely, and so do the critical sections (orange bars): the other process prints between a section's two lines.";
+  return {
+    data,
+    layout: baseLayout(title, "time since the first print (ms)", "process", caption, {
+      barmode: "overlay",
+      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+      height: Math.max(380, 230 + 50 * rows.length),
+    }),
+    caption,
+    text: textTable(
+      ["process", "digit lines", "critical ms", "waited ms", "intact"],
+      sections.map((s) => [
+        s.name,
+        String(ordinary.filter((line) => line.pid === s.pid).length),
+        `${s.start.toFixed(1)}–${s.end.toFixed(1)}`,
+        s.requested === null ? "-" : (s.start - s.requested).toFixed(1),
+        s.intact ? "yes" : "no",
+      ]),
+    ),
+  };
+}
