@@ -16,11 +16,12 @@ export function listNotebooks() {
 /** Executes notebooks; returns the exit status (0 when all passed). */
 export function executeNotebooks(notebooks = listNotebooks(), outDir = path.join(buildDir, "notebooks")) {
   const script = path.join(projectRoot, "scripts", "py", "execute_notebooks.py");
-  // Notebooks write db.json and lock files: give them a scratch copy of data/ so a test
-  // run leaves the repository's data/ as it was.
+  // Notebooks write db.json and lock files: give them a scratch data folder holding a copy
+  // of db.json, so a test run leaves the repository's data/ as it was.
   const scratchData = path.join(outDir, "data");
   fs.rmSync(scratchData, { recursive: true, force: true });
-  fs.cpSync(path.join(projectRoot, "data"), scratchData, { recursive: true, filter: (src) => !src.includes(`${path.sep}locks`) });
+  fs.mkdirSync(scratchData, { recursive: true });
+  fs.copyFileSync(path.join(projectRoot, "data", "db.json"), path.join(scratchData, "db.json"));
   const env = { ...jupyterEnv(), PROCLAB_DATA_DIR: scratchData };
   const result = spawnSync(venvBin("python"), [script, "--out", outDir, ...notebooks], { env, stdio: "inherit" });
   return result.status ?? 1;

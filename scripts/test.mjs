@@ -9,6 +9,7 @@ import { executeNotebooks, listNotebooks } from "./notebooks.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
 import { buildDir, projectRoot } from "./lib/project.mjs";
 import { step } from "./lib/log.mjs";
+import { findChromium } from "./browser/chromium.mjs";
 
 const failures = [];
 function stage(name, run) {
@@ -35,6 +36,15 @@ stage("notebook format", () =>
   spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
 );
 stage("notebooks executed", () => executeNotebooks());
+const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;
+if (findChromium()) {
+  stage("HTML exports in Chromium", () => browserTest("--html-only"));
+  stage("JupyterLab Run All in Chromium", () => browserTest("--lab-only"));
+} else if (process.env.CI) {
+  stage("browser checks", () => (step("no Chromium, but CI must run the browser checks: install Debian's chromium"), 1));
+} else {
+  step("── browser checks skipped: no Chromium (install Debian's chromium or set PROCLAB_CHROMIUM)");
+}
 
 if (failures.length) {
   step(`FAILED: ${failures.join(", ")}`);
