@@ -9,6 +9,8 @@ export * from "./tickets";
 export * from "./plots";
 export * from "./python";
 export * from "./experiments";
+export * from "./schedule";
+export * from "./homework";
 
 import { warnIfBuildStale } from "./build-check";
 // Checked once by a root process (kernel, CLI, test); children (started with an IPC channel) skip it.

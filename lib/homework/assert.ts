@@ -1,0 +1,11 @@
+/** Assertions for test cells: each throws an Error whose message is the feedback a student reads. */
+
+/** Fails with `message` unless `condition` holds. */
+export function expect(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** Fails unless `actual === expected`, naming `what`, the expected and the actual value. */
+export function expectEqual<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}

@@ -1,0 +1,94 @@
+/**
+ * One ticket rush with a student's buyer: `buyers` processes each run
+ * `buyer(db, lock, plan)` against a fresh db.json in the data folder (a scratch
+ * folder under the grader, via PROCLAB_DATA_DIR), with seeded work and think times.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ProcEvent } from "../events";
+import { Lock } from "../lock";
+import { dataDir } from "../paths";
+import { Process } from "../process";
+import { deriveSeed, mulberry32, uniform } from "../random";
+import { readDb, resetDb } from "../tickets";
+
+/** What a buyer gets as third argument. */
+export interface BuyerTicketPlan {
+  /** Buyer number, 0-based. */
+  index: number;
+  /** Non-critical work before buying (pass it to `work(ms)`). */
+  workMs: number;
+  /** Between reading the count and writing it back (the network). */
+  thinkMs: number;
+}
+
+/** A student's buyer: runs in its own process; prints 购买成功 when it bought a ticket. */
+export type HomeworkBuyer = (db: string, lock: Lock, plan: BuyerTicketPlan) => unknown;
+
+export interface TrialOptions {
+  tickets: number;
+  buyers: number;
+  seed: number;
+  thinkMs: [number, number];
+  workMs: [number, number];
+  /** The trial fails when buyers still run after this; default 20000. */
+  timeLimitMs?: number;
+}
+
+export interface TrialReport {
+  seed: number;
+  tickets: number;
+  buyers: number;
+  /** Buyers that printed 购买成功. */
+  told: number;
+  /** db.json's count at the end. */
+  finalCount: number;
+  /** Every event of every buyer, in time order. */
+  events: ProcEvent[];
+  /** Buyers that ended with an error, with the error text. */
+  errors: string[];
+}
+
+const boughtLine = /购买成功/;
+
+export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Promise<TrialReport> {
+  if (typeof buyer !== "function") throw new TypeError(`runTrial: buyer must be a function (db, lock, plan), got ${typeof buyer}`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(dataDir, "homework-trial-"));
+  try {
+    const db = path.join(dir, "db.json");
+    resetDb(options.tickets, db);
+    const lock = new Lock(path.join(dir, "mutex"));
+    const random = mulberry32(options.seed);
+    const processes = Array.from({ length: options.buyers }, (_, index) => {
+      const plan: BuyerTicketPlan = { index, workMs: Math.round(uniform(random, ...options.workMs)), thinkMs: Math.round(uniform(random, ...options.thinkMs)) };
+      return new Process({ target: buyer, args: [db, lock, plan], name: `buyer-${index}`, echo: false });
+    });
+    for (const child of processes) child.start();
+    const limit = options.timeLimitMs ?? 20000;
+    await Promise.all(processes.map((child) => child.join(limit)));
+    const running = processes.filter((child) => child.isAlive());
+    if (running.length > 0) {
+      for (const child of running) child.kill();
+      await Promise.all(running.map((child) => child.join(2000)));
+      throw new Error(`${running.map((child) => child.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`);
+    }
+    const events = processes.flatMap((child) => child.events).sort((a, b) => a.t - b.t);
+    const told = events.filter((e) => e.type === "print" && boughtLine.test(String(e.data?.text))).length;
+    const errors = processes.filter((child) => child.error !== null).map((child) => `${child.name}: ${errorLine(child.error ?? "")}`);
+    return { seed: options.seed, tickets: options.tickets, buyers: options.buyers, told, finalCount: readDb(db).count, events, errors };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The seed of trial `index` of a check seeded with `seed`. */
+export function trialSeed(seed: number, index: number): number {
+  return deriveSeed(seed, index);
+}
+
+/** The error line of a child's error text ("Process buyer-0:\nError: …\n    at …"). */
+function errorLine(text: string): string {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  return (lines[1] ?? lines[0] ?? "").trim().slice(0, 200);
+}

@@ -1,0 +1,104 @@
+// Homework tooling without a kernel: assign (stubs, hidden tests removed, manifest), variants,
+// fail-closed scoring and feedback that never shows hidden test code.
+import { test } from "node:test";
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { assignNotebook, feedbackMarkdown, homeworkVariant, environmentSeed, projectRoot, readNotebook, check } from "proclab";
+
+const require_ = createRequire(import.meta.url);
+const teacherPath = path.join(projectRoot, "notebooks", "homework", "ticket-rush.ipynb");
+const teacher = readNotebook(teacherPath);
+const text = (cell) => (Array.isArray(cell.source) ? cell.source.join("") : cell.source);
+const { student, manifest } = assignNotebook(teacher, teacherPath);
+const hiddenNames = manifest.cells.flatMap((c) => (c.tests ?? []).filter((t) => t.hidden).map((t) => t.name));
+
+test("the teacher notebook is nbformat 4 with the TypeScript (tslab) kernel and no outputs", () => {
+  assert.equal(teacher.nbformat, 4);
+  assert.deepEqual([teacher.metadata.kernelspec.name, teacher.metadata.kernelspec.display_name], ["tslab", "TypeScript"]);
+  for (const cell of teacher.cells.filter((c) => c.cell_type === "code")) assert.deepEqual([cell.outputs, cell.execution_count], [[], null], cell.id);
+});
+
+test("assign replaces each solution by a stub that throws 'not implemented'", () => {
+  const answers = student.cells.filter((c) => manifest.cells.find((m) => m.id === c.id)?.role === "answer");
+  assert.equal(answers.length, 2);
+  for (const cell of answers) {
+    assert.match(text(cell), /throw new Error\("not implemented"\);/);
+    assert.doesNotMatch(text(cell), /SOLUTION|lock\.acquire|worker\.join/);
+  }
+});
+
+test("assign removes hidden tests from the student notebook (not merely hides them), keeps visible ones", () => {
+  const all = JSON.stringify(student);
+  assert.doesNotMatch(all, /HIDDEN TESTS|checkNoOversell\(|checkLockGranularity\(/);
+  for (const name of hiddenNames) assert.ok(!all.includes(name), `hidden test "${name}" leaked`);
+  assert.equal(hiddenNames.length, 3);
+  assert.ok(student.cells.some((c) => text(c).includes('check("the lock is released when the read throws"')));
+  assert.ok(!student.cells.some((c) => c.id === "ex1-hidden-oversell"), "a cell of hidden tests only is dropped");
+});
+
+test("the manifest records every cell id with a checksum of every non-answer cell, and no test code", () => {
+  assert.deepEqual(manifest.cells.map((c) => c.id), teacher.cells.map((c) => c.id));
+  for (const cell of manifest.cells) {
+    assert.match(cell.teacherChecksum, /^[0-9a-f]{64}$/);
+    if (cell.role !== "answer" && !cell.id.includes("hidden")) assert.match(cell.studentChecksum, /^[0-9a-f]{64}$/, cell.id);
+  }
+  assert.equal(manifest.cells.flatMap((c) => c.tests ?? []).reduce((s, t) => s + t.points, 0), 14);
+  assert.doesNotMatch(JSON.stringify(manifest), /checkNoOversell|lock\.acquire/);
+});
+
+test("assign rejects unbalanced markers, naming the cell and line", () => {
+  const broken = structuredClone(teacher);
+  broken.cells[3].source = ["// BEGIN SOLUTION\n", "x();\n"];
+  assert.throws(() => assignNotebook(broken, teacherPath), /cell "ex1-answer": "\/\/ BEGIN SOLUTION" on line 1 is never closed/);
+});
+
+test("proclab assign --out writes the student notebook and the manifest", () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-assign-"));
+  try {
+    const run = spawnSync(process.execPath, [path.join(projectRoot, "dist", "cli.js"), "assign", teacherPath, "--out", out], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /2 answer cells, 6 tests \(3 hidden\), 14 points/);
+    assert.deepEqual(readNotebook(path.join(out, "ticket-rush.ipynb")).cells.map((c) => c.id), student.cells.map((c) => c.id));
+    assert.equal(JSON.parse(fs.readFileSync(path.join(out, "ticket-rush.manifest.json"), "utf8")).assignment, "ticket-rush");
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test("variants: the seed changes tickets, buyers and think times, and the same seed gives the same variant", () => {
+  const variants = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => homeworkVariant(seed));
+  assert.deepEqual(homeworkVariant(5), homeworkVariant(5));
+  assert.ok(new Set(variants.map((v) => `${v.tickets}/${v.buyers}/${v.thinkMs[0]}`)).size > 3);
+  for (const v of variants) assert.ok(v.buyers > v.tickets);
+  assert.equal(environmentSeed({ PROCLAB_SEED: "42" }), 42);
+  assert.equal(environmentSeed({ PROCLAB_STUDENT: "ada" }), environmentSeed({ PROCLAB_STUDENT: "ada" }));
+  assert.notEqual(environmentSeed({ PROCLAB_STUDENT: "ada" }), environmentSeed({ PROCLAB_STUDENT: "bob" }));
+  assert.throws(() => environmentSeed({ PROCLAB_SEED: "x" }), /PROCLAB_SEED must be an integer, got "x"/);
+});
+
+test("check prints ✓ on success and throws ✗ with the reason and a timeout", async () => {
+  await check("passes", 1, () => {});
+  await assert.rejects(check("fails", 2, () => { throw new Error("count 3, expected 0"); }), /✗ fails \(0\/2\): count 3, expected 0/);
+  await assert.rejects(check("hangs", 1, () => new Promise(() => {}), { timeLimitMs: 50 }), /timed out after 50 ms/);
+});
+
+test("answer code cannot swap the check functions: their module's exports are frozen", () => {
+  const mod = path.join(projectRoot, "dist", "homework", "check.js");
+  const script = `"use strict"; const m = require(${JSON.stringify(mod)}); try { m.gradedCheck = () => 1; } catch (e) { console.log(e.constructor.name); }`;
+  const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  assert.equal(run.stdout.trim(), "TypeError");
+  assert.ok(Object.isFrozen(require_(mod)));
+});
+
+test("feedback shows names and reasons, never hidden test code", () => {
+  const report = { score: 2, maxScore: 5, tests: [{ name: "visible", points: 2, maxPoints: 2, passed: true, message: "" }, { name: hiddenNames[0], points: 0, maxPoints: 3, passed: false, message: "oversold | twice" }] };
+  const md = feedbackMarkdown("ticket-rush", report, new Set([hiddenNames[0]]), ["cell x was edited"]);
+  assert.match(md, /\*\*Score: 2 \/ 5\*\*/);
+  assert.match(md, /hidden test/);
+  assert.match(md, /oversold \\\| twice/);
+  assert.doesNotMatch(md, /checkNoOversell|await /);
+});
