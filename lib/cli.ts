@@ -40,7 +40,9 @@ if (require.main === module) {
       process.exitCode = status;
     },
     (error: unknown) => {
-      console.error(`proclab: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      // A failure the user can act on reads as one line; PROCLAB_DEBUG=1 shows where it came from.
+      const detail = error instanceof Error ? (process.env.PROCLAB_DEBUG ? error.stack ?? error.message : error.message) : String(error);
+      console.error(`proclab: ${detail}`);
       process.exitCode = 1;
     },
   );

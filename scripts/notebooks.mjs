@@ -9,8 +9,18 @@ import { setup } from "./setup.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
 import { buildDir, notebooksDir, projectRoot } from "./lib/project.mjs";
 
+/** The course notebooks (notebooks/*.ipynb), in order: what Run All and `npm test` execute. */
 export function listNotebooks() {
   return fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(notebooksDir, f));
+}
+
+/** Every committed notebook, homework sources included: what the format check covers. */
+export function listAllNotebooks(dir = notebooksDir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === ".ipynb_checkpoints" ? [] : listAllNotebooks(full);
+    return entry.name.endsWith(".ipynb") ? [full] : [];
+  }).sort();
 }
 
 /** Executes notebooks; returns the exit status (0 when all passed). */
@@ -27,7 +37,7 @@ export function executeNotebooks(notebooks = listNotebooks(), outDir = path.join
   return result.status ?? 1;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   setup(); // builds first when lib/ is newer than dist/: notebooks never run stale code
   const chosen = process.argv.slice(2).map((p) => path.resolve(p));
   process.exit(executeNotebooks(chosen.length ? chosen : undefined));

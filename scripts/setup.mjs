@@ -52,6 +52,6 @@ export function setup({ jupyter = true } = {}) {
   step(`setup ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   setup({ jupyter: !process.argv.includes("--no-jupyter") });
 }

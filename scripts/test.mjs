@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setup } from "./setup.mjs";
-import { executeNotebooks, listNotebooks } from "./notebooks.mjs";
+import { executeNotebooks, listAllNotebooks } from "./notebooks.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
 import { buildDir, projectRoot } from "./lib/project.mjs";
 import { step } from "./lib/log.mjs";
@@ -33,7 +33,7 @@ stage("unit tests", () =>
   }).status ?? 1,
 );
 stage("notebook format", () =>
-  spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
+  spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
 );
 stage("notebooks executed", () => executeNotebooks());
 const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;

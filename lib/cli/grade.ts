@@ -13,7 +13,7 @@ import type { Command } from "./command";
 const flags: Record<string, FlagSpec> = {
   seed: { type: "integer", help: "the student's variant seed (as PROCLAB_SEED)" },
   student: { type: "string", help: "the student's id, when variants come from ids (as PROCLAB_STUDENT)" },
-  teacher: { type: "string", help: "teacher notebook (default notebooks/homework/<assignment>.ipynb)" },
+  teacher: { type: "string", help: "teacher notebook (default notebooks/homework/<assignment>.ipynb, else notebooks/<assignment>.ipynb)" },
   manifest: { type: "string", help: "manifest written by assign; the teacher notebook must still match it" },
   feedback: { type: "string", help: "folder for <name>.feedback.md (default: next to each submission)" },
   json: { type: "boolean", help: "print one JSON object on stdout" },

@@ -50,8 +50,10 @@ export interface GradeOutcome {
 function teacherPathFor(submission: string, assignment: string | null, options: GradeOptions): string {
   if (options.teacher) return path.resolve(options.teacher);
   if (!assignment) throw new Error(`${submission} has no metadata.proclab.assignment; pass --teacher <teacher notebook>`);
-  const file = path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`);
-  if (!fs.existsSync(file)) throw new Error(`no teacher notebook for assignment "${assignment}" at ${file}; pass --teacher <teacher notebook>`);
+  // Homework sources first, then the course notebooks (their exercises are assignments too).
+  const candidates = [path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`), path.join(projectRoot, "notebooks", `${assignment}.ipynb`)];
+  const file = candidates.find((candidate) => fs.existsSync(candidate));
+  if (!file) throw new Error(`no teacher notebook for assignment "${assignment}" (looked for ${candidates.join(" and ")}); pass --teacher <teacher notebook>`);
   return file;
 }
 

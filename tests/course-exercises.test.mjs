@@ -1,0 +1,38 @@
+// The course notebooks double as assignments: their exercises are checkable by the grader.
+// One notebook end to end (the grader's own suite covers the machinery): the teacher copy
+// scores full marks, the copy `assign` makes for students scores 0, each test saying why.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { projectRoot } from "proclab";
+
+const cli = path.join(projectRoot, "dist", "cli.js");
+const teacher = path.join(projectRoot, "notebooks", "03-mutex.ipynb");
+
+function proclab(args) {
+  const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  return run.stdout;
+}
+
+test("03-mutex's exercises: the teacher copy scores full marks, the assigned student copy 0 with reasons", { timeout: 240_000 }, () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-course-exercises-"));
+  try {
+    proclab(["assign", teacher, "--out", work]);
+    const student = JSON.parse(proclab(["grade", path.join(work, "03-mutex.ipynb"), "--json"]));
+    assert.equal(student.score, 0);
+    assert.equal(student.maxScore, 2);
+    for (const result of student.tests) assert.match(result.message, /not implemented/);
+
+    const copy = path.join(work, "teacher", "03-mutex.ipynb");
+    fs.mkdirSync(path.dirname(copy));
+    fs.copyFileSync(teacher, copy);
+    const solved = JSON.parse(proclab(["grade", copy, "--teacher", teacher, "--json"]));
+    assert.deepEqual({ score: solved.score, maxScore: solved.maxScore }, { score: 2, maxScore: 2 }, JSON.stringify(solved.tests));
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
