@@ -1,7 +1,7 @@
 // Lock across processes: exclusion under contention, release by another process, children given
 // the lock in args, a holder killed with SIGKILL (recovered), a live but blocked holder (not robbed).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, test } from "node:test";
@@ -107,6 +107,22 @@ test("a lock held by one process can be released by another, like Python's Lock"
   );
   await releaser.exited;
   assert.match(releaser.output(), /released\nsecond: lock released too many times/);
+  assert.equal(await lock.acquire(false), true);
+  lock.release();
+});
+
+test("a lock just released, even if kept by its releaser for a quick re-take, is free to other processes", { timeout: 30_000 }, async () => {
+  const lock = new Lock();
+  assert.equal(await lock.acquire(), true);
+  lock.release();
+  // spawnSync blocks our event loop, so a lock kept by this process stays kept while the child runs.
+  const code = `const lock = new (require("proclab").Lock)(lockPath);
+    console.log("holder " + JSON.stringify(lock.holder()));
+    try { lock.release(); } catch (e) { console.log("release: " + e.message); }
+    lock.acquire(false).then((got) => { console.log("got " + got + " " + (lock.holder()?.pid === process.pid)); lock.release(); });`;
+  const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lock.path)};\n${code}`], { cwd: root, encoding: "utf8", timeout: 20_000 });
+  assert.equal(run.stdout, "holder null\nrelease: lock released too many times\ngot true true\n", run.stderr);
+  assert.equal(lock.holder(), null);
   assert.equal(await lock.acquire(false), true);
   lock.release();
 });

@@ -3,6 +3,8 @@
  *   path           an empty file, the name proper-lockfile locks
  *   path.lock/     proper-lockfile's directory: exists while the lock is held
  *   path.lock/owner-<pid>-<start>-<since>   who holds it, and since when (ms, shared clock)
+ *   path.lock/kept-<pid>-<start>-<at>       instead of the owner: released at `at`, kept an instant
+ *                  by its last holder for a quick re-take (see state.ts); the lock is free
  *   path.wait/     waiters' FIFOs: q-<ticket>-<pid>-<start> queued, i-<pid>-<start> idle,
  *                  t-… a released lock directory being deleted
  * Ownership lives in the marker's name so that handing the lock over (or taking it
@@ -13,10 +15,12 @@ import * as path from "node:path";
 import type { ProcessIdentity } from "./identity";
 
 export interface Owner extends ProcessIdentity {
-  /** When it became the holder (ms, `now()` clock). */
+  /** When it became the holder (ms, `now()` clock); for a kept lock, when it was released. */
   since: number;
   /** The marker's file name, which changes on every hand-over. */
   marker: string;
+  /** Released, but kept by this process for an instant: free to the waiters' eyes. */
+  kept: boolean;
 }
 
 export class LockFiles {
@@ -49,8 +53,14 @@ export class LockFiles {
     return `owner-${who.pid}-${who.start}-${since.toFixed(3)}`;
   }
 
-  /** The current holder, or null when the lock is free (or its directory is still empty). */
+  /** The current holder, or null when the lock is free (or only kept). */
   readOwner(): Owner | null {
+    const marker = this.readMarker();
+    return marker && !marker.kept ? marker : null;
+  }
+
+  /** The lock directory's marker, owner or kept, or null when there is none. */
+  readMarker(): Owner | null {
     let names: string[];
     try {
       names = fs.readdirSync(this.lockDir);
@@ -59,15 +69,24 @@ export class LockFiles {
       throw error;
     }
     for (const marker of names) {
-      const m = /^owner-(\d+)-(\d+)-([\d.]+)$/.exec(marker);
-      if (m) return { pid: Number(m[1]), start: Number(m[2]), since: Number(m[3]), marker };
+      const m = /^(owner|kept)-(\d+)-(\d+)-([\d.]+)$/.exec(marker);
+      if (m) return { pid: Number(m[2]), start: Number(m[3]), since: Number(m[4]), marker, kept: m[1] === "kept" };
     }
     return null;
   }
 
-  /** Atomically gives the lock held under `from` to `to`; false when `from` is no longer the marker. */
+  /** Atomically gives the lock held (or kept) under `from` to `to`; null when `from` is no longer the marker. */
   transfer(from: Owner, to: ProcessIdentity, since: number): string | null {
-    const marker = this.markerName(to, since);
+    return this.renameMarker(from, this.markerName(to, since));
+  }
+
+  /** Atomically marks the lock held under `from` as released at `at` but kept by its holder; null when `from` is gone. */
+  keep(from: Owner, at: number): Owner | null {
+    const marker = `kept-${from.pid}-${from.start}-${at.toFixed(3)}`;
+    return this.renameMarker(from, marker) ? { pid: from.pid, start: from.start, since: at, marker, kept: true } : null;
+  }
+
+  private renameMarker(from: Owner, marker: string): string | null {
     try {
       fs.renameSync(path.join(this.lockDir, from.marker), path.join(this.lockDir, marker));
       return marker;

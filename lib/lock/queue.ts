@@ -43,6 +43,11 @@ export function firstWaiter(files: LockFiles): Waiter | null {
   return null;
 }
 
+/** Whether any process is queued (dead ones' entries included: they are cleaned by the next releaser). */
+export function anyQueued(files: LockFiles): boolean {
+  return fs.readdirSync(files.waitDir).some((name) => name.startsWith("q-"));
+}
+
 /** Takes `waiter` out of the queue (a releaser does this before handing it the lock). */
 export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
   try {

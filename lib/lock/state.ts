@@ -3,18 +3,36 @@
  * a process may wait for the same lock, as threads do in Python), its place in
  * the cross-process queue, and the moves: take a free lock, receive a hand-over,
  * take over from a dead holder, release.
+ *
+ * Keeping: a cross-process hand-over costs a process wake-up (0.5–1 ms on a busy
+ * machine), while many programs release and re-acquire at once (a loop around a
+ * short critical section). So a process that releases its own lock, with none of
+ * its tasks waiting, marks it "kept" (one rename; the lock is free to everyone's
+ * eyes: holder() is null, a second release throws) and hands it on only when its
+ * event loop turns. A re-acquire before that takes the kept lock back with one
+ * rename. Bounded, so no waiter starves: at most KEEP_MAX re-takes or KEEP_MS in a
+ * row, then the release hands over to the first waiter as usual.
  */
 import { now } from "../clock";
 import { emit } from "../events";
 import { isAlive, selfIdentity, type ProcessIdentity } from "./identity";
 import { LockFiles, type Owner } from "./layout";
 import { properLockfile, removeAbandonedEmptyDir, tryMkdir } from "./mutex";
-import { closeWaiter, dequeueWaiter, firstWaiter, poke, QueueSlot } from "./queue";
+import { anyQueued, closeWaiter, dequeueWaiter, firstWaiter, poke, QueueSlot } from "./queue";
 
 /** While waiting, how often to check that the holder is alive (and catch a missed poke). */
 const POLL_MS = 20;
 /** A lock directory without an owner this old was left by a process killed inside its mkdir. */
 const ABANDONED_EMPTY_MS = 2000;
+/** Consecutive re-takes of a kept lock, and ms since the lock came to this process, before it must hand over. */
+const KEEP_MAX = 16;
+const KEEP_MS = 5;
+/** A kept lock not handed on after this long (its keeper's event loop is blocked): waiters take it. */
+const KEPT_STALE_MS = 10;
+
+/** States keeping a lock right now: handed on at exit too (process.exit() skips setImmediate). */
+const keeping = new Set<LockState>();
+let exitHook = false;
 
 interface LocalWaiter {
   requestedAt: number;
@@ -35,7 +53,15 @@ export class LockState {
   private readonly waiters: LocalWaiter[] = [];
   /** The last owner marker this process received; a different marker naming us is a new hand-over. */
   private consumed: string | null = null;
+  /** The hold this process believes it has (its marker), so its own release needs no readdir. */
+  private holding: Owner | null = null;
   private poll: NodeJS.Timeout | null = null;
+  /** The kept marker while this process keeps the lock it released. */
+  private kept: Owner | null = null;
+  /** Re-takes of the kept lock since it came to this process, and when it came. */
+  private retakes = 0;
+  private cameAt = 0;
+  private handOnPending = false;
 
   constructor(lockPath: string) {
     this.files = new LockFiles(lockPath);
@@ -65,32 +91,79 @@ export class LockState {
   }
 
   /**
-   * Releases the lock, whoever holds it. With waiters queued, the lock is handed to the
-   * first one (first come, first served, so no waiter starves) by renaming the owner
-   * marker: the lock directory stays, and mkdir/rmdir, slow on a journaling disk, are
-   * left to the uncontended case.
+   * Releases the lock, whoever holds it. The holder's own release keeps it (see above)
+   * within the bounds; otherwise the lock is handed to the first waiter (first come, first
+   * served, so no waiter starves) by renaming the owner marker: the lock directory stays,
+   * and mkdir/rmdir, slow on a journaling disk, are left to the uncontended case.
    */
   release(): void {
+    const at = now();
+    const mine = this.holding;
+    this.holding = null;
+    if (mine && this.waiters.length === 0 && this.retakes < KEEP_MAX && at - this.cameAt < KEEP_MS) {
+      // Recorded before the rename, so a release always precedes the next acquisition on the timeline.
+      emit("lock-released", { lock: this.files.path, holder: mine.pid, heldMs: at - mine.since });
+      this.kept = this.files.keep(mine, at);
+      if (this.kept) {
+        this.startKeeping();
+        return;
+      }
+      // Our marker is gone: another process released this hold meanwhile. Release whoever holds it now.
+    }
     const owner = this.files.readOwner();
     if (!owner) throw new Error("lock released too many times");
     const released = { lock: this.files.path, holder: owner.pid, heldMs: now() - owner.since };
-    // Events are recorded just before the atomic rename, so a release always precedes the next
-    // acquisition on the timeline; a rename that fails means a concurrent release of the same hold.
+    // A rename that fails means a concurrent release of the same hold.
+    if (!this.handOver(owner, released)) throw new Error("lock released too many times");
+  }
+
+  /** Gives the lock held under `from` to the first waiter, or frees it; false when `from` is no longer the marker. */
+  private handOver(from: Owner, released: Record<string, unknown> | null): boolean {
     for (let next = firstWaiter(this.files); next; next = firstWaiter(this.files)) {
       if (!dequeueWaiter(this.files, next)) {
         closeWaiter(next); // it left the queue itself meanwhile
         continue;
       }
-      emit("lock-released", { ...released, to: next.pid });
-      const handedOver = this.files.transfer(owner, next, now());
+      if (released) emit("lock-released", { ...released, to: next.pid });
+      const handedOver = this.files.transfer(from, next, now());
       poke(next); // even on failure: it is out of the queue and must look again
-      if (!handedOver) throw new Error("lock released too many times");
-      return;
+      return handedOver !== null;
     }
-    emit("lock-released", released);
-    if (!this.files.removeLockDir(this.self)) throw new Error("lock released too many times");
+    if (released) emit("lock-released", released);
+    // A kept lock is free for anyone to take: own it again first, so as not to delete a newcomer's lock.
+    if (from.kept && !this.files.transfer(from, this.self, now())) return false;
+    if (!this.files.removeLockDir(this.self)) return false;
     const first = firstWaiter(this.files);
     if (first) poke(first);
+    return true;
+  }
+
+  private startKeeping(): void {
+    keeping.add(this);
+    if (!this.handOnPending) {
+      this.handOnPending = true;
+      setImmediate(() => {
+        this.handOnPending = false;
+        this.handOnKept();
+      });
+    }
+    if (!exitHook) {
+      exitHook = true;
+      process.once("exit", () => keeping.forEach((state) => state.handOnKept()));
+    }
+  }
+
+  /** The event loop turned without a re-take: the kept lock goes to the first waiter, or is freed. */
+  private handOnKept(): void {
+    const kept = this.kept;
+    if (!kept) return;
+    this.stopKeeping();
+    this.handOver(kept, null); // false: taken meanwhile by a newcomer or a waiter, nothing left to do
+  }
+
+  private stopKeeping(): void {
+    this.kept = null;
+    keeping.delete(this);
   }
 
   holder(): Owner | null {
@@ -102,36 +175,79 @@ export class LockState {
    * the holder's liveness (a /proc read) is checked on poll ticks only.
    */
   private pump(checkHolder: boolean): void {
-    const owner = this.files.readOwner();
+    const owner = this.files.readMarker();
     if (owner && sameProcess(owner, this.self)) {
-      if (owner.marker !== this.consumed) {
-        this.consumed = owner.marker;
+      if (!owner.kept && owner.marker !== this.consumed) {
+        this.came(owner.marker, owner.since);
         this.grant("handoff");
       }
     } else if (this.waiters.length === 0) {
       return;
+    } else if (owner?.kept) {
+      // Its keeper hands it on when its event loop turns; a dead or blocked keeper cannot.
+      const stuck = checkHolder && (now() - owner.since > KEPT_STALE_MS || !isAlive(owner));
+      if (stuck && this.takeKept(owner)) this.grant("free");
     } else if (owner) {
       if (checkHolder && !isAlive(owner)) {
         // The rename succeeds for exactly one waiter: the others see the new marker.
-        const marker = this.files.transfer(owner, this.self, now());
+        const since = now();
+        const marker = this.files.transfer(owner, this.self, since);
         if (marker) {
-          this.consumed = marker;
+          this.came(marker, since);
           this.grant("recovered", owner.pid);
         }
       }
     } else if (this.takeFree()) {
       this.grant("free");
-    } else if ((this.files.lockDirAgeMs() ?? 0) > ABANDONED_EMPTY_MS && !this.files.readOwner()) {
+    } else if ((this.files.lockDirAgeMs() ?? 0) > ABANDONED_EMPTY_MS && !this.files.readMarker()) {
       removeAbandonedEmptyDir(this.files);
     }
     if (this.waiters.length > 0) this.slot.enqueue(); // a releaser may have taken us out without handing over
   }
 
+  /**
+   * Takes the lock if it is free: our own kept lock back (one rename, within the keeping
+   * bounds checked at release), else a new lock directory, else a lock kept by another
+   * process when nobody is queued for it.
+   */
   private takeFree(): boolean {
-    const marker = this.files.markerName(this.self, now());
-    if (!tryMkdir(this.files, marker)) return false;
-    this.consumed = marker;
+    if (this.kept) {
+      const kept = this.kept;
+      this.stopKeeping();
+      const since = now();
+      const marker = this.files.transfer(kept, this.self, since);
+      if (marker) {
+        this.consumed = marker;
+        this.holding = { ...this.self, since, marker, kept: false };
+        this.retakes += 1;
+        return true;
+      }
+    }
+    const since = now();
+    const marker = this.files.markerName(this.self, since);
+    if (tryMkdir(this.files, marker)) {
+      this.came(marker, since);
+      return true;
+    }
+    const owner = this.files.readMarker();
+    return owner !== null && owner.kept && !anyQueued(this.files) && this.takeKept(owner);
+  }
+
+  /** Takes a lock kept by another process (free, so no takeover); false when someone was faster. */
+  private takeKept(kept: Owner): boolean {
+    const since = now();
+    const marker = this.files.transfer(kept, this.self, since);
+    if (!marker) return false;
+    this.came(marker, since);
     return true;
+  }
+
+  /** The lock came to this process under `marker` (its since is `since`), not by a re-take. */
+  private came(marker: string, since: number): void {
+    this.consumed = marker;
+    this.holding = { ...this.self, since, marker, kept: false };
+    this.retakes = 0;
+    this.cameAt = now();
   }
 
   /** Gives the lock this process just received to its first local waiter, or passes it on. */
