@@ -56,7 +56,8 @@ export function baseLayout(title: string, xTitle: string, yTitle: string, captio
     height: 420,
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", xanchor: "left" },
     annotations: [
-      { text: caption, xref: "paper", yref: "paper", x: 0, y: -0.28, xanchor: "left", yanchor: "top", showarrow: false, font: { size: 12, color: "#495057" } },
+      // Pinned in pixels below the x-axis title, so it never overlaps it, whatever the figure's height.
+      { text: caption, xref: "paper", yref: "paper", x: 0, y: 0, yshift: -64, xanchor: "left", yanchor: "top", showarrow: false, font: { size: 12, color: "#495057" } },
     ],
     ...extra,
   };
