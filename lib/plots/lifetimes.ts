@@ -98,6 +98,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
       barmode: "overlay",
       yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
       height: Math.max(280, 150 + 50 * rows.length),
+      margin: { l: 80, r: 150, t: 60, b: 110 }, // room for the endings ("-9 (SIGKILL)") right of the bars
     }),
     caption,
     text: lifetimeTable(transcript),
