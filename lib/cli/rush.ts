@@ -1,8 +1,15 @@
 /**
  * `proclab rush`: run the ticket rush from a terminal.
  *   --json  stdout is exactly one JSON object { config, trials, summary }; progress goes to stderr.
- * Every flag is checked (via rushConfig) before db.json is touched.
+ *   --schedule "AABB…" | random, --record <file>, --replay <file>: chosen, recorded and replayed
+ *           interleavings (then the JSON also has "schedules", and "replay").
+ * Every flag is checked (via rushConfig, and the schedule against it) before db.json is touched.
  */
+import { interleavingText } from "../schedule/text";
+import { rushSchedules, type ScheduleSpec } from "../schedule/rush-schedule";
+import { loadRecording, replayRecording, rushRecording, saveRecording, type RushRecording } from "../schedule/recording";
+import { ScheduleError } from "../schedule/parse";
+import type { RushResult } from "../tickets/rush";
 import { rushConfig, rushDefaults, RushConfigError, type RushConfig } from "../tickets/config";
 import { summaryTable, trialRow } from "../tickets/outcome";
 import { runRush } from "../tickets/rush";
@@ -22,6 +29,9 @@ const flags: Record<string, FlagSpec> = {
   db: { type: "string", help: "database file (default data/db.json)" },
   json: { type: "boolean", help: "print one JSON object { config, trials, summary } on stdout" },
   echo: { type: "boolean", help: "let buyers print the article's lines (剩余票数, 购买成功)" },
+  schedule: { type: "string", help: 'run each trial under this interleaving: one letter per step ("AABBCC": A, A, B…), or random (from --seed)' },
+  record: { type: "string", help: "save each trial's interleaving and outcome to this file (replay it with --replay)" },
+  replay: { type: "string", help: "run the interleavings saved by --record again and compare outcomes (settings come from the file)" },
   help: { type: "boolean", help: "show this help" },
 };
 
@@ -41,14 +51,29 @@ const flagOf: Record<keyof RushConfig, string> = {
 export const usage = `usage: proclab rush [flags]\n\nRuns the ticket rush (抢票) on db.json and reports oversold tickets, torn reads and corrupt files.\n\n${flagHelp(flags)}`;
 
 /** Flags to a checked RushConfig; throws UsageError naming the flag. */
-export function rushConfigFromArgs(argv: readonly string[]): { config: RushConfig; json: boolean; echo: boolean; help: boolean } {
+export function rushConfigFromArgs(argv: readonly string[]): {
+  config: RushConfig;
+  json: boolean;
+  echo: boolean;
+  help: boolean;
+  schedule?: ScheduleSpec;
+  record?: string;
+  replay?: RushRecording;
+} {
   const values = parseFlags(argv, flags);
   const settings: Partial<Record<keyof RushConfig, unknown>> = {};
   for (const [field, flag] of Object.entries(flagOf) as [keyof RushConfig, string][]) {
     if (values[flag] !== undefined) settings[field] = values[flag];
   }
+  const replay = values.replay === undefined ? undefined : recordingFromFlag(String(values.replay), values);
+  if (replay) Object.assign(settings, { strategy: replay.strategy, buyers: replay.buyers, tickets: replay.tickets, trials: replay.runs.length });
   try {
-    return { config: rushConfig(settings), json: values.json === true, echo: values.echo === true, help: values.help === true };
+    const config = rushConfig(settings);
+    const schedule = values.schedule === undefined ? undefined : String(values.schedule);
+    if (schedule !== undefined) checkSchedule("schedule", schedule, config);
+    if (replay) checkSchedule("replay", (trial) => replay.runs[trial - 1].schedule, config);
+    const record = values.record === undefined ? undefined : String(values.record);
+    return { config, json: values.json === true, echo: values.echo === true, help: values.help === true, schedule, record, replay };
   } catch (error) {
     if (error instanceof RushConfigError) {
       throw new UsageError(`--${flagOf[error.field]}: ${error.message.replace(/^\w+ must/, "must")}`);
@@ -57,21 +82,74 @@ export function rushConfigFromArgs(argv: readonly string[]): { config: RushConfi
   }
 }
 
+/** A recording for --replay; its settings replace --strategy, --buyers, --tickets, --trials, which must not differ. */
+function recordingFromFlag(file: string, values: Record<string, unknown>): RushRecording {
+  if (values.schedule !== undefined) throw new UsageError("--replay and --schedule exclude each other: a replay runs the recorded schedules");
+  let recording: RushRecording;
+  try {
+    recording = loadRecording(file);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError(`--replay: ${error.message}`);
+    throw error;
+  }
+  const fromFile: Record<string, unknown> = { strategy: recording.strategy, buyers: recording.buyers, tickets: recording.tickets, trials: recording.runs.length };
+  for (const [flag, value] of Object.entries(fromFile)) {
+    if (values[flag] !== undefined && values[flag] !== value) {
+      throw new UsageError(`--${flag} ${values[flag]} differs from the recording ${file} (${flag} ${value}); leave it out when replaying`);
+    }
+  }
+  return recording;
+}
+
+function checkSchedule(flag: string, spec: ScheduleSpec, config: RushConfig): void {
+  try {
+    rushSchedules(spec, config);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError(`--${flag}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Per trial: its interleaving, and the outcome it gave. */
+function scheduleRows(result: RushResult): Array<{ source: string; schedule: string; sold: number; left: number | null; problem: string | null }> {
+  return result.interleavings.map((interleaving, i) => ({
+    source: interleaving.source,
+    schedule: interleaving.schedule,
+    sold: result.trials[i].sold,
+    left: result.trials[i].left,
+    problem: interleaving.problem,
+  }));
+}
+
 export const rush: Command = {
   summary: "run the ticket rush (抢票) and report oversold tickets, torn reads, corrupt files",
   async run(argv) {
-    const { config, json, echo, help } = rushConfigFromArgs(argv);
+    const { config, json, echo, help, schedule, record, replay } = rushConfigFromArgs(argv);
     if (help) {
       console.log(usage);
       return 0;
     }
-    const result = await runRush({ ...config, echo: echo && !json });
+    const options = { ...config, echo: echo && !json };
+    const replayed = replay ? await replayRecording(replay, options) : null;
+    const result = replayed ? replayed.result : await runRush({ ...options, schedule });
+    if (record) saveRecording(record, rushRecording(result));
+    const stepped = schedule !== undefined || record !== undefined || replayed !== null;
+    const problems = stepped ? result.interleavings.filter((i) => i.source !== "recorded" && i.problem).map((i) => i.problem) : [];
     if (json) {
-      process.stdout.write(`${JSON.stringify({ config: result.config, trials: result.trials.map(trialRow), summary: result.summary })}\n`);
+      const extra = {
+        ...(stepped ? { schedules: scheduleRows(result) } : {}),
+        ...(replayed ? { replay: { same: replayed.same, runs: replayed.runs } } : {}),
+      };
+      process.stdout.write(`${JSON.stringify({ config: result.config, trials: result.trials.map(trialRow), summary: result.summary, ...extra })}\n`);
     } else {
+      if (stepped && result.trials.length === 1) console.log(`${interleavingText(result.interleavings[0], config.tickets)}\n`);
+      else if (stepped) for (const [i, row] of scheduleRows(result).entries()) console.log(`trial ${i + 1}: ${row.source} ${row.schedule} → sold ${row.sold}, left ${row.left}`);
       console.log(summaryTable([result]));
       if (result.summary.errors > 0) console.log(`${result.summary.errors} buyer process(es) failed; first: ${result.trials.flatMap((t) => t.errors)[0]}`);
+      if (replayed) console.log(replayed.same ? "replay: every trial gave its recorded outcome" : "replay: some trials differ from the recording (see --json)");
     }
-    return result.summary.errors > 0 ? 1 : 0;
+    for (const problem of new Set(problems)) console.error(`proclab rush: ${problem}`);
+    if (record) console.error(`proclab rush: recorded ${result.trials.length} interleaving(s) to ${record}`);
+    return result.summary.errors > 0 || problems.length > 0 || (replayed && !replayed.same) ? 1 : 0;
   },
 };

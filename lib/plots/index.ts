@@ -7,3 +7,4 @@ export { lockCostFigure } from "./lock-cost-figure";
 export { lifetimesFigure, lifetimeTable, endingOf, type LifetimesOptions } from "./lifetimes";
 export { display, showFigure, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
 export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";
+export { scheduleLanesFigure, type ScheduleLanesOptions } from "./schedule-lanes";

@@ -11,6 +11,8 @@
 import * as fs from "node:fs";
 import { sleep } from "../clock";
 import { emit } from "../events";
+import { joinSchedule } from "../schedule/step";
+import type { StepLink } from "../schedule/protocol";
 import { parseDb, writeDbAtomic, type TicketDb } from "./db";
 import { getStrategy, type StrategyName, type WriteMode } from "./strategies";
 
@@ -29,6 +31,8 @@ export interface BuyerPlan {
   writeMs: number;
   /** Print the article's lines (剩余票数, 购买成功). */
   echo: boolean;
+  /** Set by a scheduled rush: this buyer waits at each step (read, think, write, acquire, release) for the scheduler. */
+  steps?: StepLink;
 }
 
 /** What one buyer saw and did. */
@@ -59,13 +63,17 @@ export async function runBuyer(plan: BuyerPlan, lock?: BuyerLock | null): Promis
     throw new TypeError(`runBuyer: strategy "${plan.strategy}" needs a lock as second argument`);
   }
   const outcome: BuyerOutcome = { index: plan.index, pid: process.pid, shown: null, read: null, bought: false, tornReads: 0 };
+  const steps = await joinSchedule(plan.steps);
 
   const buy = async (): Promise<void> => {
+    await steps.step("read");
     const data = await readTolerant(plan.db, outcome, "buy");
     outcome.read = data?.count ?? null;
     if (!data || data.count <= 0) return;
+    await steps.step("think");
     emit("think", { ms: plan.thinkMs });
     await sleep(plan.thinkMs);
+    await steps.step("write");
     writeDb({ ...data, count: data.count - 1 }, plan.db, strategy.write, plan.writeMs);
     outcome.bought = true;
     if (plan.echo) console.log(`购买成功 buyer ${plan.index} bought a ticket`);
@@ -78,12 +86,16 @@ export async function runBuyer(plan: BuyerPlan, lock?: BuyerLock | null): Promis
     const seen = await readTolerant(plan.db, outcome, "show");
     outcome.shown = seen?.count ?? null;
     if (plan.echo) console.log(`剩余票数 tickets left: ${outcome.shown ?? "unreadable"}`);
-    if (strategy.lockScope === "buy") await lock!.withLock(buy);
+    if (strategy.lockScope === "buy") await steps.withLock(lock!, buy);
     else await buy();
   };
 
-  if (strategy.lockScope === "task") await lock!.withLock(task);
-  else await task();
+  try {
+    if (strategy.lockScope === "task") await steps.withLock(lock!, task);
+    else await task();
+  } finally {
+    steps.end();
+  }
   return outcome;
 }
 

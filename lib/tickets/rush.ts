@@ -15,6 +15,9 @@ import type { ProcEvent } from "../events";
 import { Lock } from "../lock";
 import { WorkerPool, type Task, type TaskResult } from "../process";
 import { deriveSeed, mulberry32, uniform } from "../random";
+import type { Interleaving } from "../schedule/interleaving";
+import { buyerNames, rushSchedules, trialInterleaving, type ScheduleSpec } from "../schedule/rush-schedule";
+import { StepScheduler } from "../schedule/scheduler";
 import { buyerModule, type BuyerOutcome, type BuyerPlan } from "./buyer";
 import { rushConfig, type RushConfig } from "./config";
 import { readDb, resetDb } from "./db";
@@ -29,12 +32,16 @@ export interface RushOptions extends Partial<RushConfig> {
   progress?: boolean;
   /** Let buyers print the article's lines (剩余票数, 购买成功); default false. */
   echo?: boolean;
+  /** Run each trial under a schedule ("AABB…", a list of { process, step }, "random", or one per trial); default free. */
+  schedule?: ScheduleSpec;
 }
 
 export interface RushResult {
   config: RushConfig;
   trials: TrialResult[];
   summary: RushSummary;
+  /** Per trial, the steps in the order they ran: the schedule's, or the order a free run took (replayable). */
+  interleavings: Interleaving[];
 }
 
 /** The plans of one trial's buyers: delays drawn from the trial's own seed. */
@@ -52,9 +59,11 @@ export function planBuyers(config: RushConfig, trial: number, echo = false): Buy
 }
 
 export async function runRush(options: RushOptions = {}): Promise<RushResult> {
-  const { onProgress, progress = true, echo = false, ...settings } = options;
+  const { onProgress, progress = true, echo = false, schedule, ...settings } = options;
   const config = rushConfig(settings);
   const strategy = getStrategy(config.strategy);
+  const schedules = schedule === undefined ? null : rushSchedules(schedule, config); // bad schedules fail here, before any process
+
   const report = progress ? liveProgress() : null;
   // join runs one buyer at a time, still one process per buyer: a pool of one per buyer.
   const pools = strategy.sequential
@@ -62,13 +71,17 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
     : [new WorkerPool({ size: config.buyers, name: "buyer" })];
   const lock = strategy.lockScope === "none" ? null : new Lock(`${config.db}.lock`);
   const trials: TrialResult[] = [];
+  const interleavings: Interleaving[] = [];
+  const scheduler = schedules ? await StepScheduler.open() : null;
   try {
     await Promise.all(pools.map((pool) => pool.start()));
     for (let trial = 1; trial <= config.trials; trial++) {
       resetDb(config.tickets, config.db);
+      const trialPlan = schedules?.(trial);
+      const scheduled = trialPlan && scheduler ? { source: trialPlan.source, active: scheduler.begin(buyerNames(config.buyers).letters, trialPlan.plan) } : null;
       const tasks: Task[] = planBuyers(config, trial, echo).map((plan) => ({
         target: { module: buyerModule, export: "runBuyer" },
-        args: lock ? [plan, lock] : [plan],
+        args: [scheduled ? { ...plan, steps: scheduled.active.links[plan.index] } : plan, ...(lock ? [lock] : [])],
         name: `buyer-${plan.index}`,
       }));
       const started = now();
@@ -76,8 +89,11 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
       if (strategy.sequential) {
         for (const [i, task] of tasks.entries()) results.push(...(await pools[i].run([task], { echo })));
       } else {
-        results.push(...(await pools[0].run(tasks, { barrier: true, echo })));
+        // A scheduled trial cannot hang (blocked processes are reported), the timeout only guards against bugs.
+        results.push(...(await pools[0].run(tasks, { barrier: true, echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) })));
       }
+      scheduled?.active.tasksEnded();
+      const run = scheduled ? await scheduled.active.done : null;
       const elapsedMs = now() - started;
       const result = trialOutcome({
         trial,
@@ -89,17 +105,18 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
         events: results.flatMap((r): ProcEvent[] => r.events),
       });
       trials.push(result);
+      interleavings.push(trialInterleaving(result.events, config, run && scheduled ? { run, source: scheduled.source } : null));
       const update: RushProgress = { config, done: trial, last: result, summary: summarize(trials) };
       onProgress?.(update);
       report?.(update);
     }
   } finally {
     report?.(null);
-    await keepingAlive(Promise.all(pools.map((pool) => pool.close())));
+    await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
     // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
     if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
   }
-  return { config, trials, summary: summarize(trials) };
+  return { config, trials, summary: summarize(trials), interleavings };
 }
 
 /** One rush per strategy, same settings otherwise: the material of the comparison plots. */

@@ -1,0 +1,21 @@
+/** The steps a ticket buyer marks, per strategy: what a rush's schedules are checked against. */
+import { getStrategy, type StrategyName } from "../tickets/strategies";
+import { ScheduleError, type ScheduleShape } from "./parse";
+
+/**
+ * The steps of a buyer who buys (one who reads 0 stops after `read`, or after `read`,
+ * `release` under a lock). show() is no step: it reads before the first step, when
+ * nobody has written yet.
+ */
+export function buyerSteps(strategy: StrategyName): readonly string[] {
+  const { lockScope, sequential } = getStrategy(strategy);
+  if (sequential) {
+    throw new ScheduleError(`strategy ${strategy} starts each buyer after the previous one ended, so there is nothing to schedule; use none, seed-lock, lock or coarse`);
+  }
+  return lockScope === "none" ? ["read", "think", "write"] : ["acquire", "read", "think", "write", "release"];
+}
+
+/** What a schedule for `buyers` buyers under `strategy` is checked against. */
+export function rushShape(strategy: StrategyName, buyers: number): ScheduleShape {
+  return { processes: buyers, steps: buyerSteps(strategy), context: `with strategy ${strategy}` };
+}

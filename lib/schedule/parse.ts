@@ -1,0 +1,86 @@
+/**
+ * Schedules as users write them: OSTEP-style strings ("AABAB…", one letter per
+ * step of that process, spaces ignored) or lists of { process, step }. Checked
+ * before anything runs: unknown letters, unknown steps, more steps than a
+ * process can take.
+ */
+
+/** One step of a schedule: which process moves, and optionally which step it must be at. */
+export interface ScheduleEntry {
+  process: string;
+  step?: string;
+}
+
+export type ScheduleInput = string | readonly ScheduleEntry[];
+
+/** A schedule that cannot run; says which letter or entry, and what was expected. */
+export class ScheduleError extends Error {
+  override name = "ScheduleError";
+}
+
+/** What a schedule is checked against. */
+export interface ScheduleShape {
+  /** Number of processes (letters A, B, … in order). */
+  processes: number;
+  /** The steps of one process, at most (e.g. a buyer who buys: read, think, write). */
+  steps: readonly string[];
+  /** Named in "too many steps" errors, e.g. `with strategy none`. */
+  context?: string;
+}
+
+const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** The letters of `count` processes: A, B, … (at most 26). */
+export function processLetters(count: number): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > alphabet.length) {
+    throw new ScheduleError(`a schedule names processes by the letters A–Z, so it needs 1 to ${alphabet.length} processes, got ${count}`);
+  }
+  return alphabet.slice(0, count).split("");
+}
+
+/** Checks `input` against `shape`; returns one entry per step. Throws ScheduleError naming the first problem. */
+export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): ScheduleEntry[] {
+  const letters = processLetters(shape.processes);
+  const known = `with ${shape.processes} process${shape.processes === 1 ? "" : "es"} the letters are ${letters.join(", ")}`;
+  let entries: ScheduleEntry[];
+  if (typeof input === "string") {
+    entries = [];
+    let position = 0;
+    for (const char of input) {
+      position += 1;
+      if (/\s/.test(char)) continue;
+      if (!letters.includes(char)) {
+        throw new ScheduleError(`schedule ${JSON.stringify(input)}: ${JSON.stringify(char)} at position ${position} names no process; ${known}`);
+      }
+      entries.push({ process: char });
+    }
+  } else if (Array.isArray(input)) {
+    entries = input.map((entry: unknown, i) => {
+      const { process, step } = (entry ?? {}) as { process?: unknown; step?: unknown };
+      if (typeof process !== "string" || !letters.includes(process)) {
+        throw new ScheduleError(`schedule entry ${i + 1}: process must be one of ${letters.join(", ")}, got ${JSON.stringify(process) ?? String(process)}`);
+      }
+      if (step !== undefined && (typeof step !== "string" || !shape.steps.includes(step))) {
+        throw new ScheduleError(`schedule entry ${i + 1}: step must be one of ${[...new Set(shape.steps)].join(", ")}, got ${JSON.stringify(step) ?? String(step)}`);
+      }
+      return step === undefined ? { process } : { process, step };
+    });
+  } else {
+    throw new ScheduleError(`a schedule must be a string like "AABB" or a list of { process, step }, got ${typeof input}`);
+  }
+  for (const letter of letters) {
+    const count = entries.filter((entry) => entry.process === letter).length;
+    if (count > shape.steps.length) {
+      throw new ScheduleError(
+        `schedule ${JSON.stringify(scheduleString(entries))}: ${letter} is asked for ${count} steps, but a process takes at most ${shape.steps.length}` +
+          `${shape.context ? ` ${shape.context}` : ""} (${shape.steps.join(", ")})`,
+      );
+    }
+  }
+  return entries;
+}
+
+/** The compact form: one letter per step. */
+export function scheduleString(entries: readonly ScheduleEntry[]): string {
+  return entries.map((entry) => entry.process).join("");
+}

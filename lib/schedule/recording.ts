@@ -1,0 +1,122 @@
+/**
+ * Recordings: the interleavings of a rush saved to a file with their outcomes,
+ * and their replay — each trial run again under its recorded schedule, and the
+ * outcome compared with the recorded one.
+ */
+import * as fs from "node:fs";
+import { runRush, type RushOptions, type RushResult } from "../tickets/rush";
+import { getStrategy, type StrategyName } from "../tickets/strategies";
+import { ScheduleError } from "./parse";
+import type { Interleaving } from "./interleaving";
+
+/** What a trial ended with, as far as a schedule decides it. */
+export interface RecordedOutcome {
+  sold: number;
+  /** null: db.json was left unparsable. */
+  left: number | null;
+}
+
+export interface RecordedRun extends RecordedOutcome {
+  source: Interleaving["source"];
+  schedule: string;
+  /** A problem met while recording (then a replay may differ), or null. */
+  problem: string | null;
+}
+
+export interface RushRecording {
+  format: typeof recordingFormat;
+  strategy: StrategyName;
+  buyers: number;
+  tickets: number;
+  runs: RecordedRun[];
+}
+
+export interface ReplayedRun {
+  expected: RecordedOutcome;
+  got: RecordedOutcome;
+  same: boolean;
+  /** Why a replay cannot match (e.g. the recorded run broke db.json), or null. */
+  note: string | null;
+}
+
+export interface ReplayResult {
+  result: RushResult;
+  runs: ReplayedRun[];
+  /** Every trial gave its recorded outcome. */
+  same: boolean;
+}
+
+const recordingFormat = "proclab-rush-schedule/1";
+
+/** The recording of a rush (free or scheduled): one run per trial. */
+export function rushRecording(result: RushResult): RushRecording {
+  const { strategy, buyers, tickets } = result.config;
+  return {
+    format: recordingFormat,
+    strategy,
+    buyers,
+    tickets,
+    runs: result.trials.map((trial, i) => ({
+      source: result.interleavings[i].source,
+      schedule: result.interleavings[i].schedule,
+      problem: result.interleavings[i].problem,
+      sold: trial.sold,
+      left: trial.left,
+    })),
+  };
+}
+
+export function saveRecording(file: string, recording: RushRecording): void {
+  fs.writeFileSync(file, `${JSON.stringify(recording, null, 2)}\n`);
+}
+
+/** Reads a recording; throws ScheduleError naming the file and the bad field. */
+export function loadRecording(file: string): RushRecording {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ScheduleError(`cannot read recording ${file}: ${(error as Error).message}`);
+  }
+  const bad = (what: string): never => {
+    throw new ScheduleError(`recording ${file}: ${what}`);
+  };
+  const rec = data as Partial<RushRecording> | null;
+  if (!rec || rec.format !== recordingFormat) bad(`format must be "${recordingFormat}" (written by proclab rush --record), got ${JSON.stringify(rec?.format)}`);
+  const r = rec as RushRecording;
+  try {
+    getStrategy(String(r.strategy));
+  } catch (error) {
+    bad((error as Error).message);
+  }
+  if (!Number.isInteger(r.buyers) || r.buyers < 1) bad(`buyers must be a positive integer, got ${JSON.stringify(r.buyers)}`);
+  if (!Number.isInteger(r.tickets) || r.tickets < 0) bad(`tickets must be a non-negative integer, got ${JSON.stringify(r.tickets)}`);
+  if (!Array.isArray(r.runs) || r.runs.length === 0) bad("runs must be a non-empty list");
+  r.runs.forEach((run, i) => {
+    if (typeof run?.schedule !== "string") bad(`runs[${i}].schedule must be a string of letters, got ${JSON.stringify(run?.schedule)}`);
+    if (!Number.isInteger(run.sold)) bad(`runs[${i}].sold must be an integer, got ${JSON.stringify(run.sold)}`);
+  });
+  return r;
+}
+
+/** Runs every recorded trial again under its schedule and compares outcomes. */
+export async function replayRecording(recording: RushRecording, options: Omit<RushOptions, "strategy" | "buyers" | "tickets" | "trials" | "schedule"> = {}): Promise<ReplayResult> {
+  const result = await runRush({
+    ...options,
+    strategy: recording.strategy,
+    buyers: recording.buyers,
+    tickets: recording.tickets,
+    trials: recording.runs.length,
+    schedule: (trial) => recording.runs[trial - 1].schedule,
+  });
+  const runs = recording.runs.map((run, i): ReplayedRun => {
+    const trial = result.trials[i];
+    const got = { sold: trial.sold, left: trial.left };
+    const note =
+      run.left === null
+        ? "the recorded run left db.json unparsable (two truncating writes overlapped); a schedule moves one step at a time and cannot tear a file"
+        : run.problem;
+    return { expected: { sold: run.sold, left: run.left }, got, same: got.sold === run.sold && got.left === run.left, note };
+  });
+  return { result, runs, same: runs.every((run) => run.same) };
+}
