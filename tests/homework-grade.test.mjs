@@ -24,10 +24,11 @@ const expected = {
   "no-release-on-error": [1, 0, 1, 1, 1, 1],
   "infinite-loop": [1, 0, 1, 1, 1, 1],
   "forged-pass": [0, 0, 0, 0, 0, 0],
+  "tampered-helpers": [0, 0, 0, 0, 0, 0],
   "edited-tests": [0, 0, 0, 0, 0, 0],
 };
 const inFolder = ["solution", "lock-around-everything", "no-release-on-error", "infinite-loop"];
-const oneByOne = [["stub", "--seed", "7"], ["release-before-write"], ["forged-pass"], ["edited-tests"]];
+const oneByOne = [["stub", "--seed", "7"], ["release-before-write"], ["forged-pass"], ["tampered-helpers"], ["edited-tests"]];
 
 function proclab(args) {
   return new Promise((resolve) => {

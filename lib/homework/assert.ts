@@ -9,3 +9,6 @@ export function expect(condition: unknown, message: string): asserts condition {
 export function expectEqual<T>(actual: T, expected: T, what: string): void {
   if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }
+
+// Test helpers: answer cells run in the same kernel and must not be able to swap them.
+Object.freeze(module.exports);

@@ -9,7 +9,8 @@ import type { Target } from "../process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../paths";
-import { runTrial, trialSeed, type HomeworkBuyer, type TrialOptions, type TrialReport } from "./trial";
+import { deriveSeed } from "../random";
+import { runTrial, type HomeworkBuyer, type TrialOptions, type TrialReport } from "./trial";
 
 /** Checks one finished rush: no buyer failed, no ticket sold twice, every ticket sold once. */
 export function expectSoldCorrectly(report: TrialReport, label: string): void {
@@ -32,7 +33,7 @@ export function expectSoldCorrectly(report: TrialReport, label: string): void {
 /** "No oversell over K adversarial trials": `trials` rushes with seeded random think and work times. */
 export async function checkNoOversell(buyer: HomeworkBuyer, options: TrialOptions & { trials: number }): Promise<void> {
   for (let index = 0; index < options.trials; index++) {
-    const seed = trialSeed(options.seed, index);
+    const seed = deriveSeed(options.seed, index);
     const report = await runTrial(buyer, { ...options, seed });
     expectSoldCorrectly(report, `trial ${index + 1}/${options.trials} (seed ${seed}, ${options.tickets} tickets, ${options.buyers} buyers)`);
   }
@@ -149,3 +150,6 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
   if (late.length > 0) throw new Error(`daemon ${late[0].name} outlived the main program`);
   return transcript;
 }
+
+// Test helpers: answer cells run in the same kernel and must not be able to swap them.
+Object.freeze(module.exports);

@@ -8,8 +8,8 @@ import * as path from "node:path";
 import type { ProcEvent } from "../events";
 import { Lock } from "../lock";
 import { dataDir } from "../paths";
-import { Process } from "../process";
-import { deriveSeed, mulberry32, uniform } from "../random";
+import { WorkerPool, type TaskResult } from "../process";
+import { mulberry32, uniform } from "../random";
 import { readDb, resetDb } from "../tickets";
 
 /** What a buyer gets as third argument. */
@@ -60,31 +60,32 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     resetDb(options.tickets, db);
     const lock = new Lock(path.join(dir, "mutex"));
     const random = mulberry32(options.seed);
-    const processes = Array.from({ length: options.buyers }, (_, index) => {
+    const tasks = Array.from({ length: options.buyers }, (_, index) => {
       const plan: BuyerTicketPlan = { index, workMs: Math.round(uniform(random, ...options.workMs)), thinkMs: Math.round(uniform(random, ...options.thinkMs)) };
-      return new Process({ target: buyer, args: [db, lock, plan], name: `buyer-${index}`, echo: false });
+      return { target: buyer, args: [db, lock, plan], name: `buyer-${index}` };
     });
-    for (const child of processes) child.start();
     const limit = options.timeLimitMs ?? 20000;
-    await Promise.all(processes.map((child) => child.join(limit)));
-    const running = processes.filter((child) => child.isAlive());
-    if (running.length > 0) {
-      for (const child of running) child.kill();
-      await Promise.all(running.map((child) => child.join(2000)));
-      throw new Error(`${running.map((child) => child.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`);
+    // Warm workers released together by a barrier: the buyers really race, every trial,
+    // however slowly the machine starts processes.
+    const pool = new WorkerPool({ size: options.buyers, name: "buyer" });
+    let results: TaskResult[];
+    try {
+      await pool.start();
+      results = await pool.run(tasks, { barrier: true, timeoutMs: limit });
+    } finally {
+      await pool.close();
     }
-    const events = processes.flatMap((child) => child.events).sort((a, b) => a.t - b.t);
+    const overTime = results.filter((result) => !result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""));
+    if (overTime.length > 0) {
+      throw new Error(`${overTime.map((result) => result.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`);
+    }
+    const events = results.flatMap((result) => result.events).sort((a, b) => a.t - b.t);
     const told = events.filter((e) => e.type === "print" && boughtLine.test(String(e.data?.text))).length;
-    const errors = processes.filter((child) => child.error !== null).map((child) => `${child.name}: ${errorLine(child.error ?? "")}`);
+    const errors = results.filter((result) => !result.ok).map((result) => `${result.name}: ${errorLine(result.error ?? "")}`);
     return { seed: options.seed, tickets: options.tickets, buyers: options.buyers, told, finalCount: readDb(db).count, events, errors };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The seed of trial `index` of a check seeded with `seed`. */
-export function trialSeed(seed: number, index: number): number {
-  return deriveSeed(seed, index);
 }
 
 /** The error line of a child's error text ("Process buyer-0:\nError: …\n    at …"). */
@@ -92,3 +93,6 @@ function errorLine(text: string): string {
   const lines = text.split("\n").filter((line) => line.trim() !== "");
   return (lines[1] ?? lines[0] ?? "").trim().slice(0, 200);
 }
+
+// Test helpers: answer cells run in the same kernel and must not be able to swap them.
+Object.freeze(module.exports);

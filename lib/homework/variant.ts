@@ -42,7 +42,13 @@ export function homeworkVariant(seed: number = environmentSeed()): HomeworkVaria
   const random = mulberry32(seed);
   const tickets = 2 + Math.floor(random() * 3);
   const buyers = tickets + 2 + Math.floor(random() * 2);
-  const think = Math.round(uniform(random, 30, 60));
+  // Think times well above the spread of work times: every buyer reads before the first
+  // write lands, so a lock that does not cover read → think → write oversells every rush.
+  const think = Math.round(uniform(random, 60, 120));
   const work = Math.round(uniform(random, 250, 350));
-  return { seed, tickets, buyers, thinkMs: [think, think * 2], workMs: [work, work + 100], workerMs: Math.round(uniform(random, 150, 300)) };
+  // The worker runs long enough for the heartbeat daemon to start and tick even on a loaded machine.
+  return { seed, tickets, buyers, thinkMs: [think, think * 2], workMs: [work, work + 20], workerMs: Math.round(uniform(random, 600, 900)) };
 }
+
+// Test helpers: answer cells run in the same kernel and must not be able to swap them.
+Object.freeze(module.exports);

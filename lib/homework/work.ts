@@ -10,3 +10,6 @@ export async function work(ms: number): Promise<void> {
   emit("work", { ms });
   await sleep(ms);
 }
+
+// Test helpers: answer cells run in the same kernel and must not be able to swap them.
+Object.freeze(module.exports);
