@@ -2,12 +2,13 @@
 // the buyer's torn-read counting and the outcome accounting — no worker pool needed.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
   resetDb, readDb, show, buy, parseDb, mulberry32, deriveSeed, strategies, strategyNames, getStrategy,
-  rushConfig, RushConfigError, runBuyer, trialOutcome, summarize, trialRow, summaryTable, planBuyers, defaultDbPath,
+  rushConfig, RushConfigError, runBuyer, trialOutcome, summarize, trialRow, summaryTable, planBuyers, projectRoot,
 } from "proclab";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-tickets-"));
@@ -43,6 +44,12 @@ test("resetDb repairs a corrupt file and rejects counts that are not non-negativ
   assert.deepEqual(readDb(file), { count: 2 }, "a rejected reset leaves the old valid file");
 });
 
+test("resetDb into a folder that does not exist is an error naming it, and creates nothing", () => {
+  const missing = path.join(os.tmpdir(), `proclab-no-such-folder-${process.pid}`);
+  assert.throws(() => resetDb(1, path.join(missing, "db.json")), /no folder .*proclab-no-such-folder-\d+ for the ticket database/);
+  assert.equal(fs.existsSync(missing), false);
+});
+
 test("readDb names the file for a missing or malformed database", () => {
   assert.throws(() => readDb(dbFile("missing")), /no ticket database at .*missing\.json; create it with resetDb/);
   const file = dbFile("malformed");
@@ -67,9 +74,12 @@ test("show prints 剩余票数 and buy sells until the tickets run out, like the
   assert.deepEqual(readDb(file), { count: 0 });
 });
 
-test("the database defaults to data/db.json", () => {
-  assert.equal(defaultDbPath, path.join(path.dirname(defaultDbPath), "db.json"));
-  assert.match(defaultDbPath, /[\\/]data[\\/]db\.json$/);
+test("the database defaults to data/db.json, or db.json in the folder PROCLAB_DATA_DIR names", () => {
+  const where = (env) =>
+    spawnSync(process.execPath, ["-e", "console.log(require('proclab').defaultDbPath)"], { cwd: projectRoot, encoding: "utf8", env }).stdout.trim();
+  const { PROCLAB_DATA_DIR, ...withoutOverride } = process.env;
+  assert.equal(where(withoutOverride), path.join(projectRoot, "data", "db.json"));
+  assert.equal(where({ ...withoutOverride, PROCLAB_DATA_DIR: os.tmpdir() }), path.join(os.tmpdir(), "db.json"));
 });
 
 test("mulberry32 repeats for a seed and differs across seeds", () => {

@@ -55,7 +55,6 @@ export function rushConfigFromArgs(argv: readonly string[]): {
   config: RushConfig;
   json: boolean;
   echo: boolean;
-  help: boolean;
   schedule?: ScheduleSpec;
   record?: string;
   replay?: RushRecording;
@@ -73,7 +72,7 @@ export function rushConfigFromArgs(argv: readonly string[]): {
     if (schedule !== undefined) checkSchedule("schedule", schedule, config);
     if (replay) checkSchedule("replay", (trial) => replay.runs[trial - 1].schedule, config);
     const record = values.record === undefined ? undefined : String(values.record);
-    return { config, json: values.json === true, echo: values.echo === true, help: values.help === true, schedule, record, replay };
+    return { config, json: values.json === true, echo: values.echo === true, schedule, record, replay };
   } catch (error) {
     if (error instanceof RushConfigError) {
       throw new UsageError(`--${flagOf[error.field]}: ${error.message.replace(/^\w+ must/, "must")}`);
@@ -124,11 +123,12 @@ function scheduleRows(result: RushResult): Array<{ source: string; schedule: str
 export const rush: Command = {
   summary: "run the ticket rush (抢票) and report oversold tickets, torn reads, corrupt files",
   async run(argv) {
-    const { config, json, echo, help, schedule, record, replay } = rushConfigFromArgs(argv);
-    if (help) {
+    // --help wins over any other flag, even a bad one.
+    if (argv.includes("--help")) {
       console.log(usage);
       return 0;
     }
+    const { config, json, echo, schedule, record, replay } = rushConfigFromArgs(argv);
     const options = { ...config, echo: echo && !json };
     const replayed = replay ? await replayRecording(replay, options) : null;
     const result = replayed ? replayed.result : await runRush({ ...options, schedule });

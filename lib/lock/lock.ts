@@ -23,11 +23,25 @@ export interface LockHolder {
 const states = new Map<string, LockState>();
 let created = 0;
 
+/** Fresh locks this process made: their files go when it exits (a held one's directory stays, as a crash would leave it). */
+const freshPaths: string[] = [];
+
 function freshLockPath(): string {
   const folder = path.join(dataDir, "locks");
   fs.mkdirSync(folder, { recursive: true });
   created += 1;
-  return path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
+  const lockPath = path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
+  if (freshPaths.length === 0) process.once("exit", removeFreshLocks);
+  freshPaths.push(lockPath);
+  return lockPath;
+}
+
+function removeFreshLocks(): void {
+  for (const lockPath of freshPaths) {
+    if (fs.existsSync(`${lockPath}.lock`)) continue; // still held (or kept): leave it whole
+    fs.rmSync(`${lockPath}.wait`, { recursive: true, force: true });
+    fs.rmSync(lockPath, { force: true });
+  }
 }
 
 export class Lock implements Transferable {

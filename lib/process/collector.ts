@@ -66,13 +66,13 @@ function removeStaleSockets(): void {
   }
 }
 
-export function processInfo(pid: number): ProcessInfo | undefined {
-  return infos.get(pid);
-}
-
-function infoFor(pid: number, name: string): ProcessInfo {
+/**
+ * The record of `pid`. `fresh` (a spawn or a hello: a process starting) replaces a record
+ * left by an earlier process that had the same pid: pids are reused (pid_max can be 32768).
+ */
+function infoFor(pid: number, name: string, fresh = false): ProcessInfo {
   let info = infos.get(pid);
-  if (!info) {
+  if (!info || (fresh && (info.closed || info.exited))) {
     info = { pid, name, daemon: false, echo: false, ancestry: [], connected: false, closed: false, exited: false, readyAtExit: false };
     infos.set(pid, info);
   }
@@ -102,7 +102,7 @@ function accept(socket: net.Socket): void {
 }
 
 function register(hello: Hello): ProcessInfo {
-  const info = infoFor(hello.pid, hello.name);
+  const info = infoFor(hello.pid, hello.name, true);
   Object.assign(info, { name: hello.name, daemon: hello.daemon, echo: hello.echo, ancestry: hello.ancestry, connected: true });
   return info;
 }
@@ -111,7 +111,7 @@ function register(hello: Hello): ProcessInfo {
 function track(event: ProcEvent): void {
   const data = event.data ?? {};
   if (event.type === "spawn") {
-    const info = infoFor(data.child as number, data.childName as string);
+    const info = infoFor(data.child as number, data.childName as string, true);
     info.daemon = data.daemon as boolean;
     info.echo = data.echo as boolean;
     info.ancestry = data.ancestry as number[];

@@ -121,7 +121,10 @@ export class Process {
     const identity = freshIdentity.has(this) ? [] : this.#identity;
     const ancestry = self ? [...self.ancestry, process.pid] : [];
     const child = spawnChild({ name: this.name, daemon: this.#daemon, echo: this.echo, identity, ancestry, collector: self?.collector ?? collectorPath(), mode: "process" });
-    if (child.pid === undefined) throw new Error(`could not start ${this.name}: spawn of ${process.execPath} failed`);
+    if (child.pid === undefined) {
+      child.once("error", () => undefined); // the asynchronous "error" that follows would otherwise crash the process
+      throw new Error(`could not start ${this.name}: spawn of ${process.execPath} failed`);
+    }
     const pid = child.pid;
     this.#child = child;
     const stopCollecting = onEvent((event) => {

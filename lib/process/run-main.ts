@@ -85,10 +85,11 @@ export async function runMain(target: Target, options: RunMainOptions = {}): Pro
   const pid = main.pid as number;
   if (options.kill?.afterMs !== undefined) killTimer = setTimeout(killMain, options.kill.afterMs);
   const timeoutMs = options.timeoutMs ?? 60000;
+  const deadline = now() + timeoutMs; // one budget for the main and its descendants
   await main.join(timeoutMs);
   clearTimeout(killTimer);
   const tree = (): number[] => [pid, ...descendantsOf(pid)];
-  const allGone = await whenAllGone(tree, timeoutMs);
+  const allGone = await whenAllGone(tree, Math.max(0, deadline - now()));
   const killedAtTimeout = allGone ? [] : killTree(tree());
   if (killedAtTimeout.length > 0) await whenAllGone(tree, 2000);
   stop();

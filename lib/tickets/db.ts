@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { defaultDbPath } from "../paths";
+import { dataDir, defaultDbPath } from "../paths";
 
 /** What db.json holds. */
 export interface TicketDb {
@@ -42,10 +42,16 @@ export function writeDbAtomic(data: TicketDb, file: string = defaultDbPath): voi
   fs.renameSync(temp, file);
 }
 
+/** The project's data folder is made on demand; any other folder must exist (a typo must not create folders). */
+function ensureFolder(dir: string): void {
+  if (path.resolve(dir) === dataDir) fs.mkdirSync(dir, { recursive: true });
+  else if (!fs.existsSync(dir)) throw new Error(`no folder ${dir} for the ticket database: create it first, or leave the path out to use ${defaultDbPath}`);
+}
+
 /** Starts a sale: db.json holds `count` tickets. Always leaves a valid file (atomic write), repairing a corrupt one. */
 export function resetDb(count: number, file: string = defaultDbPath): TicketDb {
   const data = { count: checkCount(count, "resetDb: count") };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  ensureFolder(path.dirname(file));
   writeDbAtomic(data, file);
   return data;
 }

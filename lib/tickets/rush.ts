@@ -73,6 +73,7 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
   const trials: TrialResult[] = [];
   const interleavings: Interleaving[] = [];
   const scheduler = schedules ? await StepScheduler.open() : null;
+  let failed = false;
   try {
     await Promise.all(pools.map((pool) => pool.start()));
     for (let trial = 1; trial <= config.trials; trial++) {
@@ -110,11 +111,19 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
       onProgress?.(update);
       report?.(update);
     }
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     report?.(null);
     await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
     // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
-    if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
+    // A repair that fails too (an unwritable folder) must not hide the error that got us here.
+    try {
+      if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
+    } catch (repairError) {
+      if (!failed) throw repairError;
+    }
   }
   return { config, trials, summary: summarize(trials), interleavings };
 }
