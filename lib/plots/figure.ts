@@ -69,3 +69,20 @@ export function textTable(header: string[], rows: string[][]): string {
   const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
   return [line(header), ...rows.map(line)].join("\n");
 }
+
+/** Layout of a figure with one horizontal lane per process, first row on top. */
+export function laneLayout(
+  title: string,
+  xTitle: string,
+  caption: string,
+  rows: readonly string[],
+  size: { minHeight: number; base: number; perRow: number },
+  extra: Record<string, unknown> = {},
+): Figure["layout"] {
+  return baseLayout(title, xTitle, "process", caption, {
+    barmode: "overlay",
+    yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+    height: Math.max(size.minHeight, size.base + size.perRow * rows.length),
+    ...extra,
+  });
+}

@@ -5,7 +5,7 @@
  * mark where it was orphaned. Lesson 1 reads who outlived whom off this picture.
  */
 import type { Lifetime, PrintLine, Transcript } from "../process/run-main";
-import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
 
 export interface LifetimesOptions {
   /** The finding; by default computed from the transcript. */
@@ -94,10 +94,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
   const caption = options.caption ?? "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.";
   return {
     data: data.filter((trace) => (trace.y as unknown[]).length > 0),
-    layout: baseLayout(options.title ?? defaultTitle(transcript, origin), "time since the main started (ms)", "process", caption, {
-      barmode: "overlay",
-      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
-      height: Math.max(280, 150 + 50 * rows.length),
+    layout: laneLayout(options.title ?? defaultTitle(transcript, origin), "time since the main started (ms)", caption, rows, { minHeight: 280, base: 150, perRow: 50 }, {
       margin: { l: 80, r: 150, t: 60, b: 110 }, // room for the endings ("-9 (SIGKILL)") right of the bars
     }),
     caption,

@@ -5,7 +5,7 @@
  * finding (how many critical sections printed intact) as the title.
  */
 import type { PrintExperimentResult } from "../experiments/print-experiment";
-import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
 
 export function printLanesFigure(result: PrintExperimentResult): Figure {
   const { sections, lines } = result;
@@ -62,11 +62,7 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
     : "Digit prints (ticks) overlap freely, and so do the critical sections (orange bars): the other process prints between a section's two lines.";
   return {
     data,
-    layout: baseLayout(title, "time since the first print (ms)", "process", caption, {
-      barmode: "overlay",
-      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
-      height: Math.max(380, 230 + 50 * rows.length),
-    }),
+    layout: laneLayout(title, "time since the first print (ms)", caption, rows, { minHeight: 380, base: 230, perRow: 50 }),
     caption,
     text: textTable(
       ["process", "digit lines", "critical ms", "waited ms", "intact"],

@@ -5,7 +5,7 @@
  */
 import type { ProcEvent } from "../events";
 import type { TrialResult } from "../tickets/outcome";
-import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
 
 interface Span {
   row: string;
@@ -102,11 +102,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
     "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.";
   return {
     data,
-    layout: baseLayout(title, "time since the run started (ms)", "process", caption, {
-      barmode: "overlay",
-      yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
-      height: Math.max(300, 120 + 36 * rows.length),
-    }),
+    layout: laneLayout(title, "time since the run started (ms)", caption, rows, { minHeight: 300, base: 120, perRow: 36 }),
     caption,
     text: textTable(
       ["process", "alive ms", "wait ms", "hold ms"],
