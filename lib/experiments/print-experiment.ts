@@ -23,7 +23,7 @@ export interface PrintExperimentOptions {
   repeat?: number;
   /** Put the shared Lock around the critical section (default true). */
   lock?: boolean;
-  /** Longest sleep between the two critical lines, ms (default 20; the article: up to 1000). */
+  /** Longest sleep between the two critical lines, ms (default 80: the sleeps overlap even when a loaded machine wakes one process late; the article: up to 1000). */
   criticalSleepMs?: number;
   seed?: number;
   /** Print the processes' output in the cell, prefixed by name (default false: thousands of lines). */
@@ -82,7 +82,7 @@ function specFor(index: number, options: Required<Omit<PrintExperimentOptions, "
 }
 
 function checkOptions(options: PrintExperimentOptions): Required<PrintExperimentOptions> {
-  const { processes = 2, repeat = 200, lock = true, criticalSleepMs = 20, seed = 1, echo = false } = options;
+  const { processes = 2, repeat = 200, lock = true, criticalSleepMs = 80, seed = 1, echo = false } = options;
   if (!Number.isInteger(processes) || processes < 1 || processes > FIRST.length) {
     throw new RangeError(`printExperiment: processes must be an integer from 1 to ${FIRST.length}, got ${processes}`);
   }

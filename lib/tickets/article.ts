@@ -6,6 +6,7 @@
  * process start (~65 ms here) staggers the buyers, but readers crash on torn files.
  */
 import { defaultDbPath } from "../paths";
+import { textTable } from "../plots/figure";
 import type { Lock } from "../lock";
 import { Process } from "../process";
 import { resetDb, readDb, show, buy } from "./db";
@@ -65,4 +66,20 @@ export async function runArticleRush(options: ArticleRushOptions = {}): Promise<
   }
   resetDb(tickets, db); // never leave a broken file behind
   return results;
+}
+
+/** What one run of the article's code reports, Python's or Node's. */
+export interface AsWrittenOutcome {
+  oversold: number;
+  crashedReaders: number;
+  corrupt: boolean;
+}
+
+/** A table of the article's rush as written: per row, trials with an oversale, a crashed reader, a corrupt file. */
+export function asWrittenTable(rows: ReadonlyArray<{ label: string; trials: readonly AsWrittenOutcome[] }>): string {
+  const count = (trials: readonly AsWrittenOutcome[], hit: (t: AsWrittenOutcome) => boolean): string => String(trials.filter(hit).length);
+  return textTable(
+    ["article's code", "trials", "oversold", "a reader crashed", "corrupt"],
+    rows.map(({ label, trials }) => [label, String(trials.length), count(trials, (t) => t.oversold > 0), count(trials, (t) => t.crashedReaders > 0), count(trials, (t) => t.corrupt)]),
+  );
 }

@@ -6,5 +6,5 @@ export { rushConfig, rushDefaults, rushLimits, RushConfigError, type RushConfig 
 export { trialOutcome, summarize, summaryTable, trialRow, type TrialResult, type RushSummary } from "./outcome";
 export { progressLine, type RushProgress } from "./progress";
 export { runRush, compareStrategies, planBuyers, type RushOptions, type RushResult } from "./rush";
-export { runArticleRush, articleTask, type ArticleTrial, type ArticleRushOptions } from "./article";
+export { runArticleRush, articleTask, asWrittenTable, type ArticleTrial, type ArticleRushOptions, type AsWrittenOutcome } from "./article";
 export { mulberry32, uniform, deriveSeed, type Random } from "../random";
