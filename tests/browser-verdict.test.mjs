@@ -1,7 +1,9 @@
-// The browser test's judgement of a finished Run All (scripts/browser/verdict.mjs).
+// The browser test's judgement of a finished Run All (scripts/browser/verdict.mjs) and its
+// reading of the kernel's websocket frames (scripts/browser/kernel-replies.mjs).
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import { expectedCells, judgeRun, tslabFailure } from "../scripts/browser/verdict.mjs";
+import { parseKernelFrame } from "../scripts/browser/kernel-replies.mjs";
 
 const notebook = {
   cells: [
@@ -55,4 +57,16 @@ test("a cell tagged raises-exception may show its error", () => {
 
 test("a page that shows a different number of cells than the notebook fails", () => {
   assert.equal(judgeRun(expected, good().slice(1), new Set()).length, 1);
+});
+
+test("an execute_reply is read from a v1 binary websocket frame and from a legacy JSON frame", () => {
+  const parts = ["shell", JSON.stringify({ msg_type: "execute_reply" }), JSON.stringify({ msg_type: "execute_request" }), "{}", JSON.stringify({ status: "abort" })];
+  const head = 8 * (1 + parts.length);
+  const offsets = parts.reduce((list, part) => [...list, list.at(-1) + Buffer.byteLength(part)], [head]).slice(0, parts.length);
+  const u64 = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
+  const binary = Buffer.concat([u64(parts.length), ...offsets.map(u64), ...parts.map((p) => Buffer.from(p))]);
+  assert.deepEqual(parseKernelFrame(binary), { channel: "shell", type: "execute_reply", content: { status: "abort" } });
+  const legacy = JSON.stringify({ channel: "shell", header: { msg_type: "execute_reply" }, content: { status: "ok" } });
+  assert.deepEqual(parseKernelFrame(legacy), { channel: "shell", type: "execute_reply", content: { status: "ok" } });
+  assert.equal(parseKernelFrame("not json"), null);
 });

@@ -3,13 +3,19 @@
 // process of the experiment may survive, and the notebook must run again.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { interruptKernel, readCells, restartKernel, runAll } from "./lab-page.mjs";
+import { interruptKernel, kernelState, openNotebook, readCells, restartKernel, runAll } from "./lab-page.mjs";
+import { watchExecuteReplies } from "./kernel-replies.mjs";
 import { runAllAndWatch } from "./run-all.mjs";
 import { describe, descendantsOf, listProcesses } from "./processes.mjs";
 import { expectedCells, judgeRun } from "./verdict.mjs";
 
 const CHILDREN = 3;
 const SECONDS = 6; // long enough to stop it midway, short enough to run to the end once
+// tslab answers "abort" to every execute request that reaches it within 200 ms after a cell
+// failed, an interrupted one included (TaskQueue.reset(200) in tslab/dist/jupyter.js), and
+// JupyterLab's Run All then runs nothing. A teacher reads the traceback first; the test
+// likewise waits for the kernel to be idle and then this long before clicking Run All again.
+const AFTER_INTERRUPT_MS = 1000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fixture: one long cell whose proclab children sleep while it prints progress. */
@@ -59,13 +65,26 @@ async function until(what, condition, timeoutMs) {
   }
 }
 
-/** Waits until the long cell runs with its children alive and printing. */
-async function untilExperimentRuns(page, lab) {
-  await until(`the long cell to start its ${CHILDREN} children and print progress`, async () => {
-    const cells = await readCells(page);
-    return cells[1]?.prompt === "*" && cells[1].outputs.length > 0 && experiment(lab).children.length >= CHILDREN;
-  }, 60_000);
+/**
+ * Waits until the long cell runs with its children alive and printing. An "abort" from the
+ * kernel for this Run All (see AFTER_INTERRUPT_MS) fails at once, saying so.
+ */
+async function untilExperimentRuns(page, lab, replies, mark) {
+  const what = `the long cell to start its ${CHILDREN} children and print progress`;
+  try {
+    await until(what, async () => {
+      if (replies.since(mark).includes("abort")) throw new Error("the kernel aborted Run All's cells instead of running them");
+      const cells = await readCells(page);
+      return cells[1]?.prompt === "*" && cells[1].outputs.length > 0 && experiment(lab).children.length >= CHILDREN;
+    }, 60_000);
+  } catch (error) {
+    const answered = replies.since(mark);
+    throw new Error(`${error.message} (kernel replies to this Run All: ${answered.length ? answered.join(", ") : "none"}; prompts [${(await readCells(page)).map((c) => c.prompt).join(", ")}])`);
+  }
 }
+
+/** Waits until the status bar shows the kernel idle (not busy, starting or restarting). */
+const untilKernelIdle = (page, what) => until(what, async () => (await kernelState(page)).status === "idle", 60_000);
 
 /** Waits until no cell is queued or running. */
 const untilStopped = (page, what) => until(what, async () => !(await readCells(page)).some((cell) => cell.prompt === "*"), 30_000);
@@ -94,22 +113,24 @@ export async function checkInterruptRestart({ context, lab, rootDir, fixtureFile
   page.on("pageerror", (error) => {
     if (!/No active debugger session/.test(error.message)) result.problems.push(`page error: ${error.message.split("\n")[0]}`);
   });
-  const { openNotebook } = await import("./lab-page.mjs");
+  const replies = watchExecuteReplies(page);
+  /** Run › Run All Cells; resolves once the long cell runs with its children. */
+  const runAllUntilExperimentRuns = async () => {
+    const mark = replies.mark();
+    await runAll(page);
+    await untilExperimentRuns(page, lab, replies, mark);
+  };
   try {
     await openNotebook(page, lab, path.relative(rootDir, fixtureFile).split(path.sep).join("/"));
-    await timed("Run All until children run", async () => {
-      await runAll(page);
-      await untilExperimentRuns(page, lab);
-    });
+    await timed("Run All until children run", runAllUntilExperimentRuns);
     await timed("Interrupt Kernel until idle, children gone", async () => {
       await interruptKernel(page);
       await untilStopped(page, "the interrupted cell to stop");
+      await untilKernelIdle(page, "the kernel to be idle after Interrupt Kernel");
       result.problems.push(...(await survivors(lab, "Interrupt Kernel")));
     });
-    await timed("Run All again until children run", async () => {
-      await runAll(page);
-      await untilExperimentRuns(page, lab);
-    });
+    await sleep(AFTER_INTERRUPT_MS);
+    await timed("Run All again until children run", runAllUntilExperimentRuns);
     const before = experiment(lab).kernels;
     await timed("Restart Kernel until a new kernel, children gone", async () => {
       await restartKernel(page);
