@@ -86,3 +86,28 @@ export function laneLayout(
     ...extra,
   });
 }
+
+/** A stretch of time on one lane: from/to in ms, an optional label shown on hover. */
+export interface Span {
+  row: string;
+  from: number;
+  to: number;
+  label?: string;
+}
+
+/** Horizontal bars, one per span, on the lanes of a lane figure. */
+export function spanBars(name: string, spans: readonly Span[], color: string, width: number): Trace {
+  return {
+    type: "bar",
+    orientation: "h",
+    name,
+    y: spans.map((s) => s.row),
+    base: spans.map((s) => s.from),
+    x: spans.map((s) => Math.max(s.to - s.from, 0.05)),
+    width,
+    text: spans.map((s) => s.label ?? ""),
+    textposition: "none",
+    marker: { color },
+    hovertemplate: `${name}: from %{base:.1f} ms for %{x:.1f} ms %{text}<extra>%{y}</extra>`,
+  };
+}

@@ -5,7 +5,7 @@
  * finding (how many critical sections printed intact) as the title.
  */
 import type { PrintExperimentResult } from "../experiments/print-experiment";
-import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, spanBars, textTable, type Figure, type Trace } from "./figure";
 
 export function printLanesFigure(result: PrintExperimentResult): Figure {
   const { sections, lines } = result;
@@ -14,22 +14,9 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
   const ordinary = lines.filter((line) => !line.critical);
   const critical = lines.filter((line) => line.critical);
   const waits = sections.filter((s) => s.requested !== null);
-  const bar = (name: string, spans: Array<{ row: string; from: number; to: number; label: string }>, color: string, width: number): Trace => ({
-    type: "bar",
-    orientation: "h",
-    name,
-    y: spans.map((s) => s.row),
-    base: spans.map((s) => s.from),
-    x: spans.map((s) => Math.max(s.to - s.from, 0.05)),
-    width,
-    text: spans.map((s) => s.label),
-    textposition: "none",
-    marker: { color },
-    hovertemplate: `${name} %{base:.1f} ms + %{x:.1f} ms %{text}<extra>%{y}</extra>`,
-  });
   const data: Trace[] = [
-    bar("waiting for the lock", waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start, label: "" })), palette.waiting, 0.35),
-    bar(
+    spanBars("waiting for the lock", waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start })), palette.waiting, 0.35),
+    spanBars(
       locked ? "critical section, holding the lock" : "critical section, unprotected",
       sections.map((s) => ({ row: s.name, from: s.start, to: s.end, label: s.intact ? "intact" : "interleaved" })),
       locked ? palette.holding : palette.unprotected,

@@ -5,13 +5,7 @@
  */
 import type { ProcEvent } from "../events";
 import type { TrialResult } from "../tickets/outcome";
-import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
-
-interface Span {
-  row: string;
-  from: number;
-  to: number;
-}
+import { laneLayout, palette, spanBars, textTable, type Figure, type Span, type Trace } from "./figure";
 
 export interface TimelineOptions {
   /** Replaces the computed title (it must still state the finding). */
@@ -54,17 +48,6 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
     }
   }
 
-  const bars = (name: string, spans: Span[], color: string, width: number): Trace => ({
-    type: "bar",
-    orientation: "h",
-    name,
-    y: spans.map((s) => s.row),
-    base: spans.map((s) => s.from),
-    x: spans.map((s) => Math.max(s.to - s.from, 0.05)),
-    width,
-    marker: { color },
-    hovertemplate: `${name} %{base:.1f}–%{x:.1f} ms<extra>%{y}</extra>`,
-  });
   const marks = (type: string, name: string, symbol: string, color: string): Trace => {
     const hits = events.filter((e) => e.type === type);
     return {
@@ -79,9 +62,9 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
     };
   };
   const data: Trace[] = [
-    bars("process alive", lives, palette.lifetime, 0.8),
-    bars("waiting for the lock", waits, palette.waiting, 0.5),
-    bars("holding the lock", holds, palette.holding, 0.5),
+    spanBars("process alive", lives, palette.lifetime, 0.8),
+    spanBars("waiting for the lock", waits, palette.waiting, 0.5),
+    spanBars("holding the lock", holds, palette.holding, 0.5),
     marks("read", "read db.json", "circle", palette.read),
     marks("write", "write db.json", "diamond", palette.write),
     marks("torn-read", "torn read", "x", palette.failure),
