@@ -37,6 +37,24 @@ export function executeNotebooks(notebooks = listNotebooks(), outDir = path.join
   return result.status ?? 1;
 }
 
+/**
+ * Each notebook run twice over in one kernel (its cells, then its cells again): a teacher
+ * re-runs a notebook without restarting the kernel, and every check must hold again.
+ */
+export function executeNotebooksTwice(notebooks = listNotebooks(), outDir = path.join(buildDir, "notebooks-twice")) {
+  const sources = path.join(outDir, "src"); // inside the project: the kernel resolves "proclab" from here
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(sources, { recursive: true });
+  const doubled = notebooks.map((file) => {
+    const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+    nb.cells = [...nb.cells, ...structuredClone(nb.cells)].map((cell, i) => ({ ...cell, id: `again-${i}` }));
+    const copy = path.join(sources, path.basename(file));
+    fs.writeFileSync(copy, JSON.stringify(nb));
+    return copy;
+  });
+  return executeNotebooks(doubled, outDir);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   setup(); // builds first when lib/ is newer than dist/: notebooks never run stale code
   const chosen = process.argv.slice(2).map((p) => path.resolve(p));

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { setup } from "./setup.mjs";
-import { executeNotebooks, listAllNotebooks } from "./notebooks.mjs";
+import { executeNotebooks, executeNotebooksTwice, listAllNotebooks } from "./notebooks.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
 import { buildDir, projectRoot } from "./lib/project.mjs";
 import { step } from "./lib/log.mjs";
@@ -38,6 +38,7 @@ stage("notebook format", () =>
   spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
 );
 stage("notebooks executed", () => executeNotebooks());
+stage("notebooks run again in the same kernel", () => executeNotebooksTwice());
 const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;
 if (findChromium()) {
   stage("HTML exports in Chromium", () => browserTest("--html-only"));
