@@ -38,6 +38,11 @@ export function configureEvents(name: string, forwardTo: Sink | null): void {
   forward = forwardTo;
 }
 
+/** Whether this process's events go anywhere; a hot path may skip building events nobody receives. */
+export function recording(): boolean {
+  return forward !== null || listeners.size > 0;
+}
+
 /** Records one event of this process. */
 export function emit(type: string, data?: Record<string, unknown>): ProcEvent {
   const event: ProcEvent = { t: now(), pid: process.pid, name: processName, type, ...(data ? { data } : {}) };

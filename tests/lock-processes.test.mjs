@@ -202,3 +202,107 @@ test("a holder alive but blocked for seconds is never robbed", { timeout: 30_000
   lock.release();
   assert.deepEqual(await holder.exited, { code: 0, signal: null });
 });
+
+test("one lock file reached by two paths (a symlinked folder) is one lock across processes", { timeout: 30_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(root, "build", "lock-alias-"));
+  const alias = `${dir}-alias`;
+  fs.symlinkSync(dir, alias);
+  try {
+    const lock = new Lock(path.join(dir, "shared"));
+    assert.equal(await lock.acquire(), true);
+    const code = `const lock = new (require("proclab").Lock)(lockPath);
+      lock.acquire(false).then((got) => console.log("got " + got + ", holder " + (lock.holder()?.pid === ${process.pid} ? "parent" : "other")));`;
+    const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(path.join(alias, "shared"))};\n${code}`], { cwd: root, encoding: "utf8", timeout: 20_000 });
+    assert.equal(run.stdout, "got false, holder parent\n", run.stderr);
+    lock.release();
+  } finally {
+    fs.rmSync(alias, { force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file, an unusable folder is named in the error", { timeout: 30_000 }, () => {
+  const dir = fs.mkdtempSync(path.join(root, "build", "lock-state-"));
+  try {
+    const lockPath = path.join(dir, "beside");
+    const code = `const lock = new (require("proclab").Lock)(${JSON.stringify(lockPath)});
+      lock.acquire().then(() => { console.log(require("fs").readdirSync(${JSON.stringify(dir)}).sort().join(" ")); lock.release(); });`;
+    const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: "next-to-file" };
+    const beside = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
+    assert.equal(beside.stdout, "beside beside.lock beside.wait\n", beside.stderr);
+
+    const notAFolder = path.join(dir, "a-file");
+    fs.writeFileSync(notAFolder, "");
+    const bad = spawnSync(process.execPath, ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, PROCLAB_LOCK_STATE_DIR: notAFolder },
+    });
+    assert.match(bad.stdout, /cannot create the lock's state in ".*a-file" \((EEXIST|ENOTDIR)\); expected a writable folder, or set PROCLAB_LOCK_STATE_DIR to one/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the state folder's sweep removes what killed processes left there, never a live holder's lock", { timeout: 30_000 }, async () => {
+  const stateDir = fs.mkdtempSync(path.join(root, "build", "lock-sweep-"));
+  const lockDir = fs.mkdtempSync(path.join(root, "build", "lock-sweep-files-"));
+  const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: stateDir };
+  const run = (code) => spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
+  try {
+    // A live holder (a child that holds until told) of one lock, and a lock whose holder was SIGKILLed.
+    const holder = spawn(process.execPath, ["-e", `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
+      lock.acquire().then(() => console.log("holding")); process.stdin.on("data", () => process.exit(0));`], { cwd: root, env, stdio: ["pipe", "pipe", "inherit"] });
+    started.add(holder);
+    await new Promise((resolve) => holder.stdout.once("data", resolve));
+    const killed = spawn(process.execPath, ["-e", `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "dead"))});
+      lock.acquire().then(() => console.log("holding"));`], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+    started.add(killed);
+    await new Promise((resolve) => killed.stdout.once("data", resolve));
+    killed.kill("SIGKILL");
+    await new Promise((resolve) => killed.once("exit", resolve));
+    const before = fs.readdirSync(stateDir).sort();
+    assert.ok(before.some((n) => n.startsWith("dead-") && n.endsWith(".lock")), `dead holder's lock directory left: ${before}`);
+
+    // Make the dead holder's lock a minute old (its marker's time) and the last sweep too.
+    const deadLock = path.join(stateDir, before.find((n) => n.startsWith("dead-") && n.endsWith(".lock")));
+    const [marker] = fs.readdirSync(deadLock);
+    fs.renameSync(path.join(deadLock, marker), path.join(deadLock, marker.replace(/-[\d.]+$/, `-${(Date.now() - 120_000).toFixed(3)}`)));
+    fs.writeFileSync(path.join(stateDir, ".swept"), "");
+    const old = new Date(Date.now() - 120_000);
+    fs.utimesSync(path.join(stateDir, ".swept"), old, old);
+
+    const swept = run(`new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "other"))}); console.log("opened");`);
+    assert.equal(swept.stdout, "opened\n", swept.stderr);
+    const after = fs.readdirSync(stateDir).sort();
+    assert.deepEqual(after.filter((n) => n.startsWith("dead-")), [], `dead holder's state swept: ${after}`);
+    assert.ok(after.some((n) => n.startsWith("live-") && n.endsWith(".lock")), `live holder's lock kept: ${after}`);
+    const check = run(`const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
+      lock.acquire(false).then((got) => console.log("got " + got + ", holder " + lock.holder()?.pid));`);
+    assert.equal(check.stdout, `got false, holder ${holder.pid}\n`, check.stderr);
+
+    holder.stdin.write("done\n");
+    await new Promise((resolve) => holder.once("exit", resolve));
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+});
+
+test("processes that exit remove their lock's state from the state folder", { timeout: 30_000 }, async () => {
+  const stateDir = fs.mkdtempSync(path.join(root, "build", "lock-leave-"));
+  const lockPath = `${stateDir}-file`;
+  try {
+    const code = `const { Lock } = require("proclab"); const lock = new Lock(${JSON.stringify(lockPath)});
+      (async () => { await lock.acquire(); setTimeout(() => lock.release(), 50); await lock.acquire(); lock.release(); })();`;
+    const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: stateDir };
+    const two = [0, 1].map(() => spawn(process.execPath, ["-e", code], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] }));
+    const codes = await Promise.all(two.map((p) => new Promise((resolve) => p.once("exit", resolve))));
+    assert.deepEqual(codes, [0, 0]);
+    assert.deepEqual(fs.readdirSync(stateDir).filter((n) => !n.startsWith(".")), []);
+  } finally {
+    fs.rmSync(stateDir, { recursive: true, force: true });
+    fs.rmSync(lockPath, { force: true });
+  }
+});

@@ -31,15 +31,27 @@ function freshLockPath(): string {
   fs.mkdirSync(folder, { recursive: true });
   created += 1;
   const lockPath = path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
-  if (freshPaths.length === 0) process.once("exit", removeFreshLocks);
   freshPaths.push(lockPath);
   return lockPath;
 }
 
+/** At exit: every lock of this process hands on what it keeps and leaves its queue; fresh locks go. */
+function leaveLocks(): void {
+  for (const state of states.values()) {
+    try {
+      state.leave();
+    } catch {
+      // Nothing to report to at exit; waiters take a kept lock over by themselves (KEPT_STALE_MS).
+    }
+  }
+  removeFreshLocks();
+}
+
 function removeFreshLocks(): void {
   for (const lockPath of freshPaths) {
-    if (fs.existsSync(`${lockPath}.lock`)) continue; // still held (or kept): leave it whole
-    fs.rmSync(`${lockPath}.wait`, { recursive: true, force: true });
+    const files = states.get(lockPath)?.files;
+    if (!files || fs.existsSync(files.lockDir)) continue; // still held (or kept): leave it whole
+    fs.rmSync(files.waitDir, { recursive: true, force: true });
     fs.rmSync(lockPath, { force: true });
   }
 }
@@ -58,6 +70,7 @@ export class Lock implements Transferable {
     let state = states.get(this.path);
     if (!state) {
       state = new LockState(this.path);
+      if (states.size === 0) process.once("exit", leaveLocks);
       states.set(this.path, state);
     }
     this.state = state;

@@ -1,5 +1,5 @@
 /**
- * The waiters' queue of one lock, in `path.wait/`: one FIFO per waiting process,
+ * The waiters' queue of one lock, in `<state>.wait/` (see layout.ts): one FIFO per waiting process,
  * renamed to `q-<ticket>-<pid>-<start>` while it waits (tickets sort by arrival, so
  * hand-over is first come, first served) and to `i-<pid>-<start>` while it does not.
  * A releaser pokes the first waiter by writing one byte into its FIFO, which wakes
@@ -25,9 +25,9 @@ export interface Waiter extends ProcessIdentity {
 
 /** The first live waiter, or null; entries of dead processes are deleted on the way. */
 export function firstWaiter(files: LockFiles): Waiter | null {
-  const entries = fs.readdirSync(files.waitDir).filter((name) => name.startsWith("q-")).sort();
+  const entries = files.waitEntries().filter((name) => name.startsWith("q-")).sort();
   for (const entry of entries) {
-    const full = path.join(files.waitDir, entry);
+    const full = `${files.waitDir}/${entry}`;
     let fd: number;
     try {
       fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
@@ -45,13 +45,13 @@ export function firstWaiter(files: LockFiles): Waiter | null {
 
 /** Whether any process is queued (dead ones' entries included: they are cleaned by the next releaser). */
 export function anyQueued(files: LockFiles): boolean {
-  return fs.readdirSync(files.waitDir).some((name) => name.startsWith("q-"));
+  return files.waitEntries().some((name) => name.startsWith("q-"));
 }
 
 /** Takes `waiter` out of the queue (a releaser does this before handing it the lock). */
 export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
   try {
-    fs.renameSync(path.join(files.waitDir, waiter.entry), path.join(files.waitDir, idleName(waiter)));
+    fs.renameSync(`${files.waitDir}/${waiter.entry}`, `${files.waitDir}/${idleName(waiter)}`);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
@@ -97,7 +97,7 @@ export class QueueSlot {
     if (!this.socket) this.openFifo();
     if (this.queued && fs.existsSync(this.queued)) return;
     const ticket = Math.round(now() * 1000).toString().padStart(17, "0");
-    const entry = path.join(this.files.waitDir, `q-${ticket}-${this.self.pid}-${this.self.start}`);
+    const entry = `${this.files.waitDir}/q-${ticket}-${this.self.pid}-${this.self.start}`;
     fs.renameSync(this.idle, entry);
     this.queued = entry;
   }
@@ -121,19 +121,37 @@ export class QueueSlot {
     return this.queued !== null && fs.existsSync(this.queued);
   }
 
-  private openFifo(): void {
+  /** Takes this process's FIFO out of the folder (at exit). */
+  close(): void {
+    if (!this.socket) return;
+    fs.rmSync(this.queued ?? this.idle, { force: true });
     fs.rmSync(this.idle, { force: true });
-    const made = spawnSync("mkfifo", ["-m", "600", this.idle], { encoding: "utf8" });
-    if (made.status !== 0) {
-      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(this.idle)}: ${made.error?.message ?? made.stderr.trim()}`);
-    }
-    const fd = fs.openSync(this.idle, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+  }
+
+  private openFifo(): void {
+    const fd = this.makeFifo();
     // Unref'd: a waiting acquire keeps the process alive with its own timer, an idle FIFO must not.
     this.socket = new net.Socket({ fd, readable: true, writable: false }).unref();
     this.socket.on("data", () => this.onWake());
-    process.once("exit", () => {
-      fs.rmSync(this.queued ?? this.idle, { force: true });
-      fs.rmSync(this.idle, { force: true });
-    });
+  }
+
+  /**
+   * Makes our FIFO and opens it for reading. A sweep may remove the folder, or the FIFO
+   * before we read it (nobody reads it yet, as if its process had died): then again.
+   */
+  private makeFifo(attempts = 5): number {
+    this.files.ensureWaitDir();
+    fs.rmSync(this.idle, { force: true });
+    const made = spawnSync("mkfifo", ["-m", "600", this.idle], { encoding: "utf8" });
+    if (made.status === 0) {
+      try {
+        return fs.openSync(this.idle, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempts <= 1) throw error;
+        return this.makeFifo(attempts - 1);
+      }
+    }
+    if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
+    throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(this.idle)}: ${made.error?.message ?? made.stderr.trim()}`);
   }
 }

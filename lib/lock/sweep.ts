@@ -1,0 +1,55 @@
+/**
+ * The state folder's sweep. Processes that exit normally remove their lock state (see
+ * LockFiles.leaveWaitDir); processes that are killed (SIGKILL, or a signal Node ends on
+ * without an exit event) leave it in the state folder, where no deletion of a project
+ * folder reaches it. At most once a minute, the first lock a process opens sweeps:
+ * - waiters' folders in which no live process has a FIFO (safe at any time: a process
+ *   makes its folder again before putting its FIFO in);
+ * - lock directories of holders dead for over a minute: taken over atomically first, as a
+ *   waiter recovering the lock would (so a waiter that got there first is never robbed),
+ *   then freed, and the first waiter, if any, woken. Recent deaths are left to waiters,
+ *   whose recovery the course shows.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { now } from "../clock";
+import { isAlive, selfIdentity } from "./identity";
+import { LockFiles } from "./layout";
+import { removeAbandonedEmptyDir } from "./mutex";
+import { firstWaiter, poke } from "./queue";
+
+const SWEEP_EVERY_MS = 60_000;
+/** A dead holder's lock, or an ownerless lock directory, older than this is swept. */
+const ABANDONED_FOR_MS = 60_000;
+
+export function sweepStateFolder(folder: string): void {
+  const stamp = path.join(folder, ".swept");
+  try {
+    if (Date.now() - fs.statSync(stamp).mtimeMs < SWEEP_EVERY_MS) return;
+  } catch {
+    // Never swept.
+  }
+  fs.writeFileSync(stamp, "");
+  for (const name of fs.readdirSync(folder)) {
+    const m = /^(.+)\.(lock|wait)$/.exec(name);
+    if (!m) continue;
+    const base = path.join(folder, m[1]);
+    const files = new LockFiles(base, base);
+    if (m[2] === "wait") files.leaveWaitDir();
+    else freeAbandonedLock(files);
+  }
+}
+
+function freeAbandonedLock(files: LockFiles): void {
+  const marker = files.readMarker();
+  if (!marker) {
+    if ((files.lockDirAgeMs() ?? 0) > ABANDONED_FOR_MS) removeAbandonedEmptyDir(files);
+    return;
+  }
+  if (now() - marker.since < ABANDONED_FOR_MS || isAlive(marker)) return;
+  const self = selfIdentity();
+  if (!files.transfer(marker, self, now())) return; // a waiter recovered it meanwhile
+  if (!files.removeLockDir(self)) return;
+  const first = firstWaiter(files);
+  if (first) poke(first);
+}
