@@ -3,6 +3,9 @@
 // run under: proclab's Lock, raw proper-lockfile polling every 1 ms, flock(2) from C, and no lock.
 // Prints a table and writes build/bench/lock.json. Usage: node bench/lock.mjs [--cycles 1000] [--n 2,4,8] [--dir folder]
 // --dir: where the lock and counter files live (default build/bench/, on the project's disk; try /dev/shm).
+// Each lock keeps its state where it normally does: flock in the kernel, proper-lockfile's directory
+// beside the file, proclab's in its state folder (/dev/shm; PROCLAB_LOCK_STATE_DIR=next-to-file
+// puts it beside the file, to see what tmpfs buys).
 // Handoff = gap between one release and the next acquisition (any process); wait = acquire - request.
 // The job and its statistics are the library's (lib/experiments, also behind measureLockCost in notebook 04);
 // this bench adds flock from C, the physical limit, and runs bigger.
@@ -35,7 +38,7 @@ for (const n of ns) {
 const results = withFlockRatios(measured, "flock-c");
 printTable(results);
 const file = path.join(outDir, workDir === outDir ? "lock.json" : `lock-${path.basename(workDir)}.json`);
-const machine = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version };
+const machine = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, proclabLockState: process.env.PROCLAB_LOCK_STATE_DIR ?? "default" };
 fs.writeFileSync(file, JSON.stringify({ cycles, workDir, machine, results }, null, 2) + "\n");
 console.log(`\nwritten ${path.relative(root, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
