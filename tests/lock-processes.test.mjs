@@ -203,13 +203,15 @@ test("a holder alive but blocked for seconds is never robbed", { timeout: 30_000
   assert.deepEqual(await holder.exited, { code: 0, signal: null });
 });
 
-test("one lock file reached by two paths (a symlinked folder) is one lock across processes", { timeout: 30_000 }, async () => {
+test("one lock file reached by two paths (a symlinked folder) is one lock, in one process and across processes", { timeout: 30_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(root, "build", "lock-alias-"));
   const alias = `${dir}-alias`;
   fs.symlinkSync(dir, alias);
   try {
     const lock = new Lock(path.join(dir, "shared"));
     assert.equal(await lock.acquire(), true);
+    const sameInThisProcess = new Lock(path.join(alias, "shared"));
+    assert.equal(await sameInThisProcess.acquire(true, 100), false, "one lock in this process too: it waits, and times out");
     const code = `const lock = new (require("proclab").Lock)(lockPath);
       lock.acquire(false).then((got) => console.log("got " + got + ", holder " + (lock.holder()?.pid === ${process.pid} ? "parent" : "other")));`;
     const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(path.join(alias, "shared"))};\n${code}`], { cwd: root, encoding: "utf8", timeout: 20_000 });
@@ -221,7 +223,7 @@ test("one lock file reached by two paths (a symlinked folder) is one lock across
   }
 });
 
-test("PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file, an unusable folder is named in the error", { timeout: 30_000 }, () => {
+test("PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file; a relative or unusable folder is named in the error", { timeout: 30_000 }, () => {
   const dir = fs.mkdtempSync(path.join(root, "build", "lock-state-"));
   try {
     const lockPath = path.join(dir, "beside");
@@ -239,6 +241,13 @@ test("PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside t
       timeout: 20_000,
       env: { ...process.env, PROCLAB_LOCK_STATE_DIR: notAFolder },
     });
+    const relative = spawnSync(process.execPath, ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 20_000,
+      env: { ...process.env, PROCLAB_LOCK_STATE_DIR: "build/locks" },
+    });
+    assert.equal(relative.stdout, `Lock: PROCLAB_LOCK_STATE_DIR must be an absolute folder or "next-to-file", not "build/locks"\n`);
     assert.match(bad.stdout, /cannot create the lock's state in ".*a-file" \((EEXIST|ENOTDIR)\); expected a writable folder, or set PROCLAB_LOCK_STATE_DIR to one/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -256,14 +265,18 @@ test("the state folder's sweep removes what killed processes left there, never a
       lock.acquire().then(() => console.log("holding")); process.stdin.on("data", () => process.exit(0));`], { cwd: root, env, stdio: ["pipe", "pipe", "inherit"] });
     started.add(holder);
     await new Promise((resolve) => holder.stdout.once("data", resolve));
-    const killed = spawn(process.execPath, ["-e", `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "dead"))});
-      lock.acquire().then(() => console.log("holding"));`], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+    // It also waits for the live holder's lock, so its FIFO is left in that lock's queue.
+    const killed = spawn(process.execPath, ["-e", `const { Lock } = require("proclab");
+      const lock = new Lock(${JSON.stringify(path.join(lockDir, "dead"))});
+      lock.acquire().then(() => { new Lock(${JSON.stringify(path.join(lockDir, "live"))}).acquire(); setTimeout(() => console.log("holding"), 100); });`], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
     started.add(killed);
     await new Promise((resolve) => killed.stdout.once("data", resolve));
     killed.kill("SIGKILL");
     await new Promise((resolve) => killed.once("exit", resolve));
     const before = fs.readdirSync(stateDir).sort();
     assert.ok(before.some((n) => n.startsWith("dead-") && n.endsWith(".lock")), `dead holder's lock directory left: ${before}`);
+    const liveQueue = path.join(stateDir, before.find((n) => n.startsWith("live-") && n.endsWith(".wait")));
+    assert.ok(fs.readdirSync(liveQueue).some((n) => n.startsWith("q-")), "the killed waiter's FIFO is left in the live lock's queue");
 
     // Make the dead holder's lock a minute old (its marker's time) and the last sweep too.
     const deadLock = path.join(stateDir, before.find((n) => n.startsWith("dead-") && n.endsWith(".lock")));
@@ -278,6 +291,7 @@ test("the state folder's sweep removes what killed processes left there, never a
     const after = fs.readdirSync(stateDir).sort();
     assert.deepEqual(after.filter((n) => n.startsWith("dead-")), [], `dead holder's state swept: ${after}`);
     assert.ok(after.some((n) => n.startsWith("live-") && n.endsWith(".lock")), `live holder's lock kept: ${after}`);
+    assert.ok(!fs.existsSync(liveQueue), "the dead waiter's FIFO is gone, and with it the empty queue folder");
     const check = run(`const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
       lock.acquire(false).then((got) => console.log("got " + got + ", holder " + lock.holder()?.pid));`);
     assert.equal(check.stdout, `got false, holder ${holder.pid}\n`, check.stderr);

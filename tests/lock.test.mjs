@@ -94,10 +94,11 @@ test("a Lock travels as its path and is revived as a usable Lock on the same fil
   assert.throws(() => reviveTransferred({ $proclab: "Lock", state: { path: 7 } }), /cannot revive from \{"path":7\}: expected \{ path: string \}/);
 });
 
-test("a lock in a missing folder fails at once, naming the folder", () => {
+test("a lock in a missing folder, or at a folder's path, fails at once, naming the path", () => {
   const missing = path.join(os.tmpdir(), `proclab-missing-${process.pid}`, "sub");
   assert.throws(() => new Lock(path.join(missing, "x")), new RegExp(`Lock: folder "${missing}" does not exist`));
   assert.throws(() => new Lock(""), /path must be a non-empty string/);
+  assert.throws(() => new Lock(os.tmpdir()), /Lock: cannot create the lock files at ".*" \(EISDIR\); expected a file path, not a folder/);
 });
 
 test("a lock in an unwritable folder fails at once with a clear error, not a hang", () => {

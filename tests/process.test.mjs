@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Process } from "proclab";
+import { Process, now } from "proclab";
 
 const TRANSFER = Symbol.for("proclab.transfer");
 
@@ -219,4 +219,19 @@ test("a child's output comes back in order and is echoed, prefixed, before join 
 
 test("no stray processes are left by these tests", async () => {
   await assertNoStrayProcesses();
+});
+
+test("flushing the echo prints every queued line at once, whatever its time stamp", async () => {
+  const { echoEvent, flushEcho } = await import("../dist/process/echo.js");
+  const printed = [];
+  const original = console.log;
+  console.log = (line) => printed.push(line);
+  try {
+    // Stamped a little ahead of Date.now(): the shared clock is fractional and set apart from the wall clock.
+    echoEvent({ t: now() + 5, pid: 1, name: "a", type: "print", data: { text: "from a\n" } });
+    flushEcho();
+  } finally {
+    console.log = original;
+  }
+  assert.deepEqual(printed, ["[a] from a"]);
 });

@@ -7,8 +7,9 @@
  *   <state>.lock/kept-<pid>-<start>-<at>       instead of the owner: released at `at`, kept an
  *                  instant by its last holder for a quick re-take (see state.ts); the lock is free
  *   <state>.wait/  waiters' FIFOs: q-<ticket>-<pid>-<start> queued, i-<pid>-<start> idle,
- *                  t-… a released lock directory being deleted. It may be removed whenever no
- *                  live process has a FIFO in it (see leaveWaitDir): whoever needs it makes it again.
+ *                  n-<pid>-<start> new (not yet open for reading), t-<pid>-<start>-… a released
+ *                  lock directory being deleted. It may be removed whenever no live process has
+ *                  an entry in it (see leaveWaitDir): whoever needs it makes it again.
  * Ownership lives in the marker's name so that handing the lock over (or taking it
  * from a dead holder) is one atomic rename, and reading it is one readdir.
  */
@@ -22,6 +23,23 @@ export interface Owner extends ProcessIdentity {
   marker: string;
   /** Released, but kept by this process for an instant: free to the waiters' eyes. */
   kept: boolean;
+}
+
+const QUEUED = /^q-\d+-\d+-\d+$/;
+const IDLE = /^i-\d+-\d+$/;
+/** A new FIFO or a lock directory being deleted, and the pid and start of the process doing it. */
+const OWNED = /^[nt]-(\d+)-(\d+)(?:-[a-z0-9]+)?$/;
+
+/** Whether the FIFO at `fifo` has a reader (its process lives); false when it is gone. */
+function isRead(fifo: string): boolean {
+  try {
+    fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENXIO" || code === "ENOENT") return false;
+    throw error;
+  }
 }
 
 export class LockFiles {
@@ -92,8 +110,9 @@ export class LockFiles {
       fs.renameSync(this.lockDir, trash);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      if (!fs.existsSync(this.lockDir)) return false;
-      this.ensureWaitDir(); // it was removed as unused: make it again
+      // Either the lock is free already, or the waiters' folder was removed as unused: make it again.
+      if (fs.existsSync(this.waitDir)) return false;
+      this.ensureWaitDir();
       return this.removeLockDir(who);
     }
     // It holds only the owner marker; fs.rmSync's recursive walk costs several more syscalls.
@@ -116,24 +135,25 @@ export class LockFiles {
     }
   }
 
+  /** Whether a live process waits in the queue (its FIFO has a reader). */
+  hasLiveWaiter(): boolean {
+    return this.waitEntries().some((entry) => QUEUED.test(entry) && isRead(`${this.waitDir}/${entry}`));
+  }
+
   /**
    * Removes the waiters' folder if no live process is in it, so lock state does not pile up:
    * each process calls this as it exits (the last one out succeeds), and the state folder's
-   * sweep for processes that were killed. Leftovers of dead processes are deleted first:
-   * FIFOs nobody reads (ENXIO) and half-deleted lock directories.
+   * sweep for processes that were killed. Leftovers of dead processes are deleted first.
    */
   leaveWaitDir(): void {
     for (const entry of this.waitEntries()) {
       const full = `${this.waitDir}/${entry}`;
-      if (entry.startsWith("t-")) {
-        const [, pid, start] = entry.split("-");
-        if (!isAlive({ pid: Number(pid), start: Number(start) })) fs.rmSync(full, { recursive: true, force: true });
-        continue;
-      }
-      try {
-        fs.closeSync(fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENXIO") fs.rmSync(full, { force: true });
+      const owned = OWNED.exec(entry);
+      if (QUEUED.test(entry) || IDLE.test(entry)) {
+        // Opened for reading by its process before it got this name, so unread means dead.
+        if (!isRead(full)) fs.rmSync(full, { force: true });
+      } else if (owned && !isAlive({ pid: Number(owned[1]), start: Number(owned[2]) })) {
+        fs.rmSync(full, { recursive: true, force: true });
       }
     }
     try {

@@ -11,7 +11,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../paths";
 import { registerReviver, TRANSFER, type Transferable } from "../transfer";
+import type { LockFiles } from "./layout";
 import { LockState } from "./state";
+import { openLockFiles } from "./state-folder";
 
 /** Who holds a lock: the process id and when it got the lock (ms, `now()` clock). */
 export interface LockHolder {
@@ -19,41 +21,27 @@ export interface LockHolder {
   since: number;
 }
 
-/** One LockState per path in a process, shared by every Lock object for that path. */
+/**
+ * One LockState per lock in a process, shared by every Lock object for it; keyed by its state's
+ * lock directory, which follows the file's real path, so two spellings of one file are one lock.
+ */
 const states = new Map<string, LockState>();
 let created = 0;
 
-/** Fresh locks this process made: their files go when it exits (a held one's directory stays, as a crash would leave it). */
-const freshPaths: string[] = [];
+/** Fresh locks this process made: their files go when it exits (a held one stays, as a crash would leave it). */
+const fresh: LockFiles[] = [];
 
 function freshLockPath(): string {
   const folder = path.join(dataDir, "locks");
   fs.mkdirSync(folder, { recursive: true });
   created += 1;
-  const lockPath = path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
-  freshPaths.push(lockPath);
-  return lockPath;
+  return path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
 }
 
-/** At exit: every lock of this process hands on what it keeps and leaves its queue; fresh locks go. */
+/** At exit: every lock of this process hands on what it keeps and leaves its queue; fresh locks' files go. */
 function leaveLocks(): void {
-  for (const state of states.values()) {
-    try {
-      state.leave();
-    } catch {
-      // Nothing to report to at exit; waiters take a kept lock over by themselves (KEPT_STALE_MS).
-    }
-  }
-  removeFreshLocks();
-}
-
-function removeFreshLocks(): void {
-  for (const lockPath of freshPaths) {
-    const files = states.get(lockPath)?.files;
-    if (!files || fs.existsSync(files.lockDir)) continue; // still held (or kept): leave it whole
-    fs.rmSync(files.waitDir, { recursive: true, force: true });
-    fs.rmSync(lockPath, { force: true });
-  }
+  for (const state of states.values()) state.leave();
+  for (const files of fresh) if (!fs.existsSync(files.lockDir)) fs.rmSync(files.path, { force: true });
 }
 
 export class Lock implements Transferable {
@@ -67,11 +55,13 @@ export class Lock implements Transferable {
       throw new TypeError(`Lock: path must be a non-empty string, not ${JSON.stringify(lockPath)}`);
     }
     this.path = path.resolve(lockPath ?? freshLockPath());
-    let state = states.get(this.path);
+    const files = openLockFiles(this.path);
+    if (lockPath === undefined) fresh.push(files);
+    let state = states.get(files.lockDir);
     if (!state) {
-      state = new LockState(this.path);
+      state = new LockState(files);
       if (states.size === 0) process.once("exit", leaveLocks);
-      states.set(this.path, state);
+      states.set(files.lockDir, state);
     }
     this.state = state;
   }

@@ -136,22 +136,21 @@ export class QueueSlot {
   }
 
   /**
-   * Makes our FIFO and opens it for reading. A sweep may remove the folder, or the FIFO
-   * before we read it (nobody reads it yet, as if its process had died): then again.
+   * Makes our FIFO under a new name (n-), opens it for reading, and only then names it idle (i-):
+   * a FIFO named i- or q- without a reader belongs to a dead process and may be deleted by anyone.
+   * A sweep may remove the waiters' folder meanwhile, if it was empty: then again.
    */
   private makeFifo(attempts = 5): number {
+    const fresh = `${this.files.waitDir}/n-${this.self.pid}-${this.self.start}`;
     this.files.ensureWaitDir();
-    fs.rmSync(this.idle, { force: true });
-    const made = spawnSync("mkfifo", ["-m", "600", this.idle], { encoding: "utf8" });
-    if (made.status === 0) {
-      try {
-        return fs.openSync(this.idle, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT" || attempts <= 1) throw error;
-        return this.makeFifo(attempts - 1);
-      }
+    fs.rmSync(fresh, { force: true });
+    const made = spawnSync("mkfifo", ["-m", "600", fresh], { encoding: "utf8" });
+    if (made.status !== 0) {
+      if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
+      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(fresh)}: ${made.error?.message ?? made.stderr.trim()}`);
     }
-    if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
-    throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(this.idle)}: ${made.error?.message ?? made.stderr.trim()}`);
+    const fd = fs.openSync(fresh, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    fs.renameSync(fresh, this.idle);
+    return fd;
   }
 }

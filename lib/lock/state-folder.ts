@@ -2,35 +2,58 @@
  * Where a lock's state lives. On tmpfs, in `/dev/shm/proclab-locks-<uid>/`, where Python's
  * multiprocessing.Lock creates its semaphore too: lock state ends with the machine, and a
  * rename there costs about half of one on the ext4 disk here (a handoff is two renames).
- * Without /dev/shm, or with PROCLAB_LOCK_STATE_DIR=next-to-file, beside the lock file;
- * PROCLAB_LOCK_STATE_DIR=<folder> puts it elsewhere (every process using a lock must agree).
+ * A lock is therefore shared by the processes of one user. Where there is no /dev/shm, or
+ * with PROCLAB_LOCK_STATE_DIR=next-to-file, the state lives beside the lock file;
+ * PROCLAB_LOCK_STATE_DIR=<absolute folder> puts it there (every process using a lock must
+ * agree; useful where logind's RemoveIPC empties a user's /dev/shm at logout while jobs run).
  * In a state folder, a lock's state is named after its file and a hash of the file's real
  * path, so every process that opens the file, by any path, finds the same state.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { LockFiles } from "./layout";
 import { sweepStateFolder } from "./sweep";
 
 const STATE_DIR_ENV = "PROCLAB_LOCK_STATE_DIR";
 const NEXT_TO_FILE = "next-to-file";
+/** Basenames are cut to this many characters in state names, so names stay under NAME_MAX. */
+const NAME_CHARS = 80;
+
+interface StateFolder {
+  folder: string;
+  /** Made by proclab for this user: must be a private folder of theirs, not a symlink. */
+  private: boolean;
+}
 
 /** PROCLAB_LOCK_STATE_DIR, else a private folder on /dev/shm, else null (beside the lock file). */
-function stateFolder(): string | null {
+function stateFolder(): StateFolder | null {
   const chosen = process.env[STATE_DIR_ENV];
-  if (chosen) return chosen === NEXT_TO_FILE ? null : path.resolve(chosen);
-  try {
-    fs.accessSync("/dev/shm", fs.constants.W_OK);
-  } catch {
-    return null;
+  if (chosen === NEXT_TO_FILE) return null;
+  if (chosen) {
+    if (!path.isAbsolute(chosen)) {
+      // Relative to what? Processes of one lock run in different folders (notebooks run in notebooks/).
+      throw new Error(`Lock: ${STATE_DIR_ENV} must be an absolute folder or "${NEXT_TO_FILE}", not ${JSON.stringify(chosen)}`);
+    }
+    return { folder: chosen, private: false };
   }
-  return path.join("/dev/shm", `proclab-locks-${os.userInfo().uid}`);
+  if (!fs.statSync("/dev/shm", { throwIfNoEntry: false })?.isDirectory()) return null;
+  return { folder: `/dev/shm/proclab-locks-${process.getuid?.() ?? "user"}`, private: true };
 }
 
 function errorCode(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? String(error);
+}
+
+/** proclab's own folder must be a real folder of this user's that nobody else can write: its contents decide who holds a lock. */
+function checkPrivate(folder: string): void {
+  const stat = fs.lstatSync(folder);
+  if (!stat.isDirectory() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) {
+    throw new Error(
+      `Lock: the state folder ${JSON.stringify(folder)} is not private to this user (a symlink, another owner, or open to others); ` +
+        `remove it, or set ${STATE_DIR_ENV} to another folder`,
+    );
+  }
 }
 
 /** Creates the lock file at `lockPath` and its state's folders; errors name the path and the cause. */
@@ -44,19 +67,25 @@ export function openLockFiles(lockPath: string): LockFiles {
     fs.closeSync(fs.openSync(lockPath, "a"));
     realPath = fs.realpathSync(lockPath);
   } catch (error) {
-    throw new Error(`Lock: cannot create the lock files at ${JSON.stringify(lockPath)} (${errorCode(error)}); expected a writable folder`);
+    const code = errorCode(error);
+    const expected = code === "EISDIR" ? "a file path, not a folder" : "a writable folder";
+    throw new Error(`Lock: cannot create the lock files at ${JSON.stringify(lockPath)} (${code}); expected ${expected}`);
   }
   const state = stateFolder();
-  const hash = createHash("sha1").update(realPath).digest("hex").slice(0, 12);
-  const files = new LockFiles(lockPath, state ? path.join(state, `${path.basename(realPath)}-${hash}`) : realPath);
+  const name = `${path.basename(realPath).slice(0, NAME_CHARS)}-${createHash("sha1").update(realPath).digest("hex").slice(0, 12)}`;
+  const files = new LockFiles(lockPath, state ? path.join(state.folder, name) : realPath);
   try {
-    // Private (0700): another user's processes cannot disturb this user's locks.
-    if (state) fs.mkdirSync(state, { recursive: true, mode: 0o700 });
+    if (state) fs.mkdirSync(state.folder, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(state?.folder)} (${errorCode(error)}); expected a writable folder, or set ${STATE_DIR_ENV} to one`);
+  }
+  if (state?.private) checkPrivate(state.folder);
+  try {
     files.ensureWaitDir();
   } catch (error) {
-    const hint = state ? `; expected a writable folder, or set ${STATE_DIR_ENV} to one` : "; expected a writable folder";
-    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(state ?? folder)} (${errorCode(error)})${hint}`);
+    const where = state?.folder ?? folder;
+    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(where)} (${errorCode(error)}); expected a writable folder`);
   }
-  if (state) sweepStateFolder(state);
+  if (state) sweepStateFolder(state.folder);
   return files;
 }

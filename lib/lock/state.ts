@@ -19,7 +19,6 @@ import { isAlive, selfIdentity, type ProcessIdentity } from "./identity";
 import type { LockFiles, Owner } from "./layout";
 import { properLockfile, removeAbandonedEmptyDir, tryMkdir } from "./mutex";
 import { anyQueued, closeWaiter, dequeueWaiter, firstWaiter, poke, QueueSlot } from "./queue";
-import { openLockFiles } from "./state-folder";
 
 /** While waiting, how often to check that the holder is alive (and catch a missed poke). */
 const POLL_MS = 20;
@@ -60,8 +59,8 @@ export class LockState {
   private cameAt = 0;
   private handOnPending = false;
 
-  constructor(lockPath: string) {
-    this.files = openLockFiles(lockPath);
+  constructor(files: LockFiles) {
+    this.files = files;
     properLockfile(); // loaded now, so that the first acquire's wait does not include it
     this.slot = new QueueSlot(this.files, this.self, () => this.pump(false));
   }
@@ -153,9 +152,15 @@ export class LockState {
 
   /** At exit: a kept lock goes on at once (process.exit() skips setImmediate), and this process leaves the queue. */
   leave(): void {
-    this.handOnKept();
-    this.slot.close();
-    this.files.leaveWaitDir();
+    // Each step on its own: nothing to report to at exit, and a failure must not skip the others
+    // (a kept lock not handed on is taken over by waiters after KEPT_STALE_MS).
+    for (const step of [() => this.handOnKept(), () => this.slot.close(), () => this.files.leaveWaitDir()]) {
+      try {
+        step();
+      } catch {
+        // see above
+      }
+    }
   }
 
   holder(): Owner | null {

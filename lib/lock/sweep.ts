@@ -5,10 +5,11 @@
  * folder reaches it. At most once a minute, the first lock a process opens sweeps:
  * - waiters' folders in which no live process has a FIFO (safe at any time: a process
  *   makes its folder again before putting its FIFO in);
- * - lock directories of holders dead for over a minute: taken over atomically first, as a
- *   waiter recovering the lock would (so a waiter that got there first is never robbed),
- *   then freed, and the first waiter, if any, woken. Recent deaths are left to waiters,
- *   whose recovery the course shows.
+ * - lock directories of dead holders that nobody waits for, got over a minute ago: taken over
+ *   atomically first, as a waiter recovering the lock would (so a waiter that got there first
+ *   is never robbed), then freed, and a waiter that came meanwhile woken. Locks with live
+ *   waiters, and recent ones, are left to the waiters, whose recovery the course shows.
+ * Only entries named as state-folder.ts names them are looked at: the folder may be shared.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -19,7 +20,7 @@ import { removeAbandonedEmptyDir } from "./mutex";
 import { firstWaiter, poke } from "./queue";
 
 const SWEEP_EVERY_MS = 60_000;
-/** A dead holder's lock, or an ownerless lock directory, older than this is swept. */
+/** A dead holder's lock got this long ago, or an ownerless lock directory this old, is swept. */
 const ABANDONED_FOR_MS = 60_000;
 
 export function sweepStateFolder(folder: string): void {
@@ -31,12 +32,16 @@ export function sweepStateFolder(folder: string): void {
   }
   fs.writeFileSync(stamp, "");
   for (const name of fs.readdirSync(folder)) {
-    const m = /^(.+)\.(lock|wait)$/.exec(name);
+    const m = /^(.+-[0-9a-f]{12})\.(lock|wait)$/.exec(name);
     if (!m) continue;
     const base = path.join(folder, m[1]);
     const files = new LockFiles(base, base);
-    if (m[2] === "wait") files.leaveWaitDir();
-    else freeAbandonedLock(files);
+    try {
+      if (m[2] === "wait") files.leaveWaitDir();
+      else freeAbandonedLock(files);
+    } catch {
+      // Best effort: an entry that changed meanwhile, or is not a lock's, is left for next time.
+    }
   }
 }
 
@@ -46,7 +51,7 @@ function freeAbandonedLock(files: LockFiles): void {
     if ((files.lockDirAgeMs() ?? 0) > ABANDONED_FOR_MS) removeAbandonedEmptyDir(files);
     return;
   }
-  if (now() - marker.since < ABANDONED_FOR_MS || isAlive(marker)) return;
+  if (now() - marker.since < ABANDONED_FOR_MS || isAlive(marker) || files.hasLiveWaiter()) return;
   const self = selfIdentity();
   if (!files.transfer(marker, self, now())) return; // a waiter recovered it meanwhile
   if (!files.removeLockDir(self)) return;

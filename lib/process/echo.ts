@@ -3,6 +3,7 @@
  * the kernel's console). Lines from different processes arrive over different
  * sockets, so they are held briefly and printed in timestamp order.
  */
+import { now } from "../clock";
 import type { ProcEvent } from "../events";
 
 const holdMs = 25;
@@ -12,23 +13,28 @@ let timer: NodeJS.Timeout | null = null;
 /** Queues a `print` event to be echoed as `[name] text`. */
 export function echoEvent(event: ProcEvent): void {
   pending.push(event);
-  timer ??= setTimeout(() => flush(holdMs), holdMs);
+  timer ??= setTimeout(flushHeld, holdMs);
 }
 
 /** Prints everything queued now (call before a join/run resolves, so its output lands in its cell). */
 export function flushEcho(): void {
-  flush(0);
+  flush(Infinity);
 }
 
-function flush(olderThanMs: number): void {
+function flushHeld(): void {
+  // Events carry now() times (fractional ms, the shared clock), not Date.now()'s whole wall-clock ms.
+  flush(now() - holdMs);
+}
+
+/** Prints the queued events stamped at or before `cutoff`, in time order. */
+function flush(cutoff: number): void {
   if (timer) clearTimeout(timer);
   timer = null;
   pending.sort((a, b) => a.t - b.t);
-  const cutoff = Date.now() - olderThanMs;
   let count = 0;
   while (count < pending.length && pending[count].t <= cutoff) count += 1;
   for (const event of pending.splice(0, count)) printLine(event);
-  if (pending.length > 0) timer = setTimeout(() => flush(holdMs), holdMs);
+  if (pending.length > 0) timer = setTimeout(flushHeld, holdMs);
 }
 
 function printLine(event: ProcEvent): void {
