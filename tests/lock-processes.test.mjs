@@ -320,3 +320,27 @@ test("processes that exit remove their lock's state from the state folder", { ti
     fs.rmSync(lockPath, { force: true });
   }
 });
+
+test("a wait that cannot join the queue rejects with the cause, and leaves no waiter behind to take the lock", { timeout: 30_000 }, () => {
+  const lockPath = path.join(root, "build", `lock-no-fifo-${process.pid}`);
+  try {
+    // Without mkfifo on the PATH, this process cannot make the FIFO it would wait on.
+    const code = `const { Lock } = require("proclab");
+      const lock = new Lock(${JSON.stringify(lockPath)});
+      lock.acquire().then(async () => {
+        process.env.PATH = "/nonexistent";
+        await lock.acquire(true, 20_000).then((got) => console.log("got " + got), (e) => console.log("rejected: " + e.message));
+        lock.release();
+        await new Promise((resolve) => setTimeout(resolve, 100)); // a poll tick: a waiter left behind would take the lock
+        console.log("free after: " + (await lock.acquire(false)));
+        lock.release();
+      });`;
+    const started = Date.now();
+    const run = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 15_000 });
+    assert.match(run.stdout, /^rejected: Lock: cannot create a FIFO at ".*": spawnSync mkfifo ENOENT\nfree after: true\n$/, run.stderr);
+    assert.equal(run.status, 0);
+    assert.ok(Date.now() - started < 10_000, "exited at once, not after the 20 s timeout");
+  } finally {
+    fs.rmSync(lockPath, { force: true });
+  }
+});

@@ -74,14 +74,22 @@ export class LockState {
       return Promise.resolve(true);
     }
     if (!blocking || timeoutMs === 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const waiter: LocalWaiter = { requestedAt, resolve, timer: null };
       if (timeoutMs !== undefined) waiter.timer = setTimeout(() => this.giveUp(waiter), timeoutMs);
       this.waiters.push(waiter);
-      this.slot.enqueue();
+      // Polling starts before the first enqueue, which makes this process's FIFO (a few ms).
       if (!this.poll) this.poll = setInterval(() => this.pump(true), POLL_MS);
+      try {
+        this.slot.enqueue();
+      } catch (error) {
+        this.forget(waiter);
+        reject(error);
+        return;
+      }
       // Queued now, so a release from here on pokes us; one that came before left the lock free.
-      this.pump(false);
+      // The holder's liveness is checked at once too: a holder already dead is taken over now.
+      this.pump(true);
     });
   }
 
@@ -267,11 +275,17 @@ export class LockState {
   }
 
   private giveUp(waiter: LocalWaiter): void {
+    if (this.forget(waiter)) waiter.resolve(false);
+  }
+
+  /** Takes `waiter` out of the waiting list; false when it was not in it (granted or gone already). */
+  private forget(waiter: LocalWaiter): boolean {
     const index = this.waiters.indexOf(waiter);
-    if (index < 0) return;
+    if (index < 0) return false;
     this.waiters.splice(index, 1);
+    if (waiter.timer) clearTimeout(waiter.timer);
     if (this.waiters.length === 0) this.stopWaiting();
-    waiter.resolve(false);
+    return true;
   }
 
   private stopWaiting(): void {
