@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The counter job (N processes x CYCLES lock / read+increment+write a counter file / unlock),
 // run under: proclab's Lock, raw proper-lockfile polling every 1 ms, flock(2) from C, and no lock.
-// Prints a table and writes build/bench/lock.json. Usage: node bench/lock.mjs [--cycles 1000] [--n 2,4,8] [--dir folder]
+// Prints a table and writes build/bench/lock.json. Usage: node bench/lock.mjs [--cycles 1000] [--n 2,4,8] [--repeat 3] [--dir folder]
+// --repeat: rounds of every kind, one after another (the machine is shared: one noisy run must not decide);
+// the table shows each kind's round of median throughput, with ratios to flock's median round.
 // --dir: where the lock and counter files live (default build/bench/, on the project's disk; try /dev/shm).
 // Each lock keeps its state where it normally does: flock in the kernel, proper-lockfile's directory
 // beside the file, proclab's in its state folder (/dev/shm; PROCLAB_LOCK_STATE_DIR=next-to-file
@@ -26,20 +28,38 @@ fs.mkdirSync(outDir, { recursive: true });
 const flockBin = compileFlock();
 const flockC = (counter, lockPath, n) => ({ command: flockBin, args: [counter, lockPath, String(n)] });
 const kinds = ["flock-c", "proclab", "proper-lockfile", "none"];
-const measured = [];
+const repeat = Number(option("--repeat", "3"));
+if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`bench/lock: --repeat must be a positive integer, got ${option("--repeat", "")}`);
+const rounds = [];
 const started = Date.now();
 for (const n of ns) {
-  for (const kind of kinds) {
-    const result = await runCounterJob(kind, n, cycles, { dir: workDir, command: kind === "flock-c" ? flockC : undefined });
-    measured.push(result);
-    process.stderr.write(`  ${kind} N=${n}: ${result.throughput.toFixed(0)}/s\n`);
+  for (let round = 1; round <= repeat; round++) {
+    const measured = [];
+    for (const kind of kinds) {
+      const result = await runCounterJob(kind, n, cycles, { dir: workDir, command: kind === "flock-c" ? flockC : undefined });
+      measured.push(result);
+      process.stderr.write(`  ${kind} N=${n} round ${round}: ${result.throughput.toFixed(0)}/s\n`);
+    }
+    rounds.push(...withFlockRatios(measured, "flock-c").map((row) => ({ round, ...row })));
   }
 }
+/** Each kind's round of median throughput, per N. */
+const measured = ns.flatMap((n) =>
+  kinds.map((kind) => {
+    const runs = rounds.filter((r) => r.n === n && r.kind === kind).sort((a, b) => a.throughput - b.throughput);
+    const { round: _round, ...median } = runs[Math.floor((runs.length - 1) / 2)];
+    return median;
+  }),
+);
 const results = withFlockRatios(measured, "flock-c");
 printTable(results);
+if (repeat > 1) {
+  console.log(`\nproclab × flock in each round (same round's flock): ` + ns.map((n) => `N=${n}: ${rounds.filter((r) => r.n === n && r.kind === "proclab").map((r) => r.ratioToFlock.toFixed(2)).join(", ")}`).join("; "));
+  console.log(`proclab handoff median (ms) in each round: ` + ns.map((n) => `N=${n}: ${rounds.filter((r) => r.n === n && r.kind === "proclab").map((r) => r.handoffMedianMs.toFixed(3)).join(", ")}`).join("; "));
+}
 const file = path.join(outDir, workDir === outDir ? "lock.json" : `lock-${path.basename(workDir)}.json`);
 const machine = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, proclabLockState: process.env.PROCLAB_LOCK_STATE_DIR ?? "default" };
-fs.writeFileSync(file, JSON.stringify({ cycles, workDir, machine, results }, null, 2) + "\n");
+fs.writeFileSync(file, JSON.stringify({ cycles, repeat, workDir, machine, results, rounds }, null, 2) + "\n");
 console.log(`\nwritten ${path.relative(root, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 
 function option(name, fallback) {
