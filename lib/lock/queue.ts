@@ -70,6 +70,17 @@ export function poke(waiter: Waiter): void {
   }
 }
 
+/**
+ * Frees the lock (held or kept under `who`'s marker, already renamed to it) and wakes the first
+ * waiter, who takes it as a free lock; false when it was free already.
+ */
+export function freeAndWake(files: LockFiles, who: ProcessIdentity): boolean {
+  if (!files.removeLockDir(who)) return false;
+  const first = firstWaiter(files);
+  if (first) poke(first);
+  return true;
+}
+
 export function closeWaiter(waiter: Waiter): void {
   fs.closeSync(waiter.fd);
 }

@@ -18,7 +18,7 @@ import { emit, recording } from "../events";
 import { isAlive, selfIdentity, type ProcessIdentity } from "./identity";
 import type { LockFiles, Owner } from "./layout";
 import { properLockfile, removeAbandonedEmptyDir, tryMkdir } from "./mutex";
-import { anyQueued, closeWaiter, dequeueWaiter, firstWaiter, poke, QueueSlot } from "./queue";
+import { anyQueued, closeWaiter, dequeueWaiter, firstWaiter, freeAndWake, poke, QueueSlot } from "./queue";
 
 /** While waiting, how often to check that the holder is alive (and catch a missed poke). */
 const POLL_MS = 20;
@@ -135,10 +135,7 @@ export class LockState {
     if (released) emit("lock-released", released);
     // A kept lock is free for anyone to take: own it again first, so as not to delete a newcomer's lock.
     if (from.kept && !this.files.transfer(from, this.self, now())) return false;
-    if (!this.files.removeLockDir(this.self)) return false;
-    const first = firstWaiter(this.files);
-    if (first) poke(first);
-    return true;
+    return freeAndWake(this.files, this.self);
   }
 
   private startKeeping(): void {

@@ -17,7 +17,7 @@ import { now } from "../clock";
 import { isAlive, selfIdentity } from "./identity";
 import { LockFiles } from "./layout";
 import { removeAbandonedEmptyDir } from "./mutex";
-import { firstWaiter, poke } from "./queue";
+import { freeAndWake } from "./queue";
 
 const SWEEP_EVERY_MS = 60_000;
 /** A dead holder's lock got this long ago, or an ownerless lock directory this old, is swept. */
@@ -54,7 +54,5 @@ function freeAbandonedLock(files: LockFiles): void {
   if (now() - marker.since < ABANDONED_FOR_MS || isAlive(marker) || files.hasLiveWaiter()) return;
   const self = selfIdentity();
   if (!files.transfer(marker, self, now())) return; // a waiter recovered it meanwhile
-  if (!files.removeLockDir(self)) return;
-  const first = firstWaiter(files);
-  if (first) poke(first);
+  freeAndWake(files, self);
 }
