@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { lockCostCells, runCounterJob, withFlockRatios } from "proclab";
+import { lockCostCells, runCounterJob, withFlockRatios } from "proclab/experiments";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.dirname(here);

@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Process, WorkerPool, now, runMain } from "proclab";
+import { Process, now, runMain } from "proclab";
+import { WorkerPool } from "proclab/process";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const outDir = path.join(root, "build", "bench");

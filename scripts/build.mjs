@@ -24,6 +24,8 @@ if (!fs.existsSync(tsc)) {
   process.exit(1);
 }
 const started = Date.now();
+// From scratch: a module moved or deleted in lib/ must not live on in dist/.
+fs.rmSync(path.join(projectRoot, "dist"), { recursive: true, force: true });
 const result = spawnSync(process.execPath, [tsc, "-p", path.join(projectRoot, "tsconfig.json")], { stdio: "inherit" });
 if (result.status !== 0) {
   console.error("proclab: build failed (TypeScript errors above)");

@@ -3,19 +3,9 @@
 // lock holder that dies (Python's lock stays held, proclab's is taken over).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import {
-  Barrier,
-  lockCostFigure,
-  lockCostTable,
-  lockHolderDies,
-  measureLockCost,
-  palette,
-  printExperiment,
-  printExperimentText,
-  printLanesFigure,
-  pythonLockHolderDies,
-  runCounterJob,
-} from "proclab";
+import { lockCostFigure, lockCostTable, lockHolderDies, measureLockCost, printExperiment, printExperimentText, printLanesFigure, pythonLockHolderDies } from "proclab";
+import { Barrier, runCounterJob } from "proclab/experiments";
+import { palette } from "proclab/plots";
 
 const names = (figure) => figure.data.map((trace) => trace.name);
 

@@ -40,7 +40,7 @@ test("the built library loads by name from the project root", () => {
 });
 
 test("the library warns when lib/ is newer than the build", () => {
-  const { staleSource } = require("proclab/dist/build-check.js");
+  const { staleSource } = require("proclab/core");
   const stamp = path.join(root, "dist", ".build-stamp");
   const original = fs.statSync(stamp).mtime;
   try {

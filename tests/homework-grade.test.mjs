@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectRoot } from "proclab";
+import { projectRoot } from "proclab/core";
 
 const cli = path.join(projectRoot, "dist", "cli.js");
 const fixtures = path.join(projectRoot, "tests", "fixtures", "homework");

@@ -7,7 +7,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { assignNotebook, feedbackMarkdown, homeworkVariant, environmentSeed, projectRoot, readNotebook, check } from "proclab";
+import { homeworkVariant, check } from "proclab";
+import { projectRoot } from "proclab/core";
+import { assignNotebook, feedbackMarkdown, readNotebook } from "proclab/grading";
+import { environmentSeed } from "proclab/homework";
 
 const require_ = createRequire(import.meta.url);
 const teacherPath = path.join(projectRoot, "notebooks", "homework", "ticket-rush.ipynb");

@@ -5,7 +5,8 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, test } from "node:test";
-import { Lock, Process, now, onEvent } from "proclab";
+import { Lock, Process, now } from "proclab";
+import { onEvent } from "proclab/core";
 
 const root = path.resolve(import.meta.dirname, "..");
 const started = new Set();
@@ -70,7 +71,7 @@ test("N processes contending for one lock: the counter is exact and no two holds
   const cycles = 150;
   const workers = Array.from({ length: n }, () =>
     child(
-      `const fs = require("fs"); const { Lock, onEvent } = require("proclab");
+      `const fs = require("fs"); const { Lock } = require("proclab"); const { onEvent } = require("proclab/core");
        const events = []; onEvent((e) => events.push(e));
        (async () => {
          const lock = new Lock(lockPath);

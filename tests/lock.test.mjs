@@ -4,8 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { Lock, onEvent } from "proclab";
-import { reviveTransferred, TRANSFER } from "../dist/transfer.js";
+import { Lock } from "proclab";
+import { onEvent, projectRoot, reviveTransferred, TRANSFER } from "proclab/core";
 
 test("acquire/release follow Python: true when got, false non-blocking or timed out, error on a free lock", async () => {
   const lock = new Lock();
@@ -84,8 +84,8 @@ test("acquire and release record requested, acquired (waitedMs) and released (he
 test("a Lock travels as its path and is revived as a usable Lock on the same file", async () => {
   const lock = new Lock();
   const wire = lock[TRANSFER]();
-  assert.deepEqual(wire, { kind: "Lock", state: { path: lock.path } });
-  const revived = reviveTransferred({ $proclab: wire.kind, state: wire.state });
+  assert.deepEqual(wire, { kind: "Lock", module: path.join(projectRoot, "dist", "lock", "lock.js"), state: { path: lock.path } });
+  const revived = reviveTransferred({ $proclab: wire.kind, module: wire.module, state: wire.state });
   assert.equal(revived.path, lock.path);
   assert.equal(await lock.acquire(), true);
   assert.equal(await revived.acquire(false), false);

@@ -4,10 +4,10 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import * as path from "node:path";
-import {
-  trialOutcome, summarize, rushConfig, oversoldFigure, soldHistogram, granularityFigure, handoffFigure, handoffGaps,
-  timelineFigure, figureBundle, display, setupPlots, plotlyVersion, palette, inNotebook,
-} from "proclab";
+import { oversoldFigure, soldHistogram, granularityFigure, timelineFigure, display, setupPlots } from "proclab";
+import { inNotebook } from "proclab/core";
+import { handoffFigure, handoffGaps, figureBundle, plotlyVersion, palette } from "proclab/plots";
+import { trialOutcome, summarize, rushConfig } from "proclab/tickets";
 
 const buyer = (index, bought, tornReads = 0) => ({ index, pid: 100 + index, shown: 1, read: 1, bought, tornReads });
 const ev = (t, pid, type, data) => ({ t, pid, name: `buyer-${pid - 100}`, type, ...(data ? { data } : {}) });

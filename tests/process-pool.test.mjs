@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { WorkerPool } from "proclab";
+import { WorkerPool } from "proclab/process";
 
 const pool = new WorkerPool({ size: 3, name: "TestPool" });
 let dir;

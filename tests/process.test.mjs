@@ -5,7 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Process, now } from "proclab";
+import { Lock, Process, now } from "proclab";
+import { projectRoot } from "proclab/core";
+import { WorkerPool } from "proclab/process";
 
 const TRANSFER = Symbol.for("proclab.transfer");
 
@@ -185,13 +187,31 @@ test("args that cannot be copied are rejected before start, naming the arg", asy
   socket.destroy();
 });
 
-test("transferable args travel as { $proclab: kind } and are revived in the child", async () => {
-  const fake = { [TRANSFER]: () => ({ kind: "NoSuchKind", state: { x: 1 } }) };
-  const p = new Process({ target: () => {}, args: [fake], echo: false });
+test("transferable args travel as { $proclab: kind, module } and are revived in the child by that module", async () => {
+  const unknown = { [TRANSFER]: () => ({ kind: "NoSuchKind", module: path.join(projectRoot, "dist", "core", "clock.js"), state: { x: 1 } }) };
+  const p = new Process({ target: () => {}, args: [unknown], echo: false });
   p.start();
   await p.join();
   assert.equal(p.exitCode, 1);
-  assert.match(p.error, /cannot revive a transferred "NoSuchKind": no reviver registered/);
+  assert.match(p.error, /cannot revive a transferred "NoSuchKind": \S+clock\.js registers no reviver for it/);
+  // Without the module that revives it, it cannot travel: said before any process starts.
+  const moduleless = { [TRANSFER]: () => ({ kind: "NoSuchKind", state: { x: 1 } }) };
+  assert.throws(() => new Process({ target: () => {}, args: [moduleless] }).start(), /args\[0\] cannot be copied to a child process: \[TRANSFER\]\(\) must return \{ kind, module, state \}/);
+});
+
+test("a child handed a Lock loads the lock, not the whole library (no barrel, plots or homework)", async () => {
+  const pool = new WorkerPool({ size: 1 });
+  await pool.start();
+  try {
+    const [result] = await pool.run([{ target: (lock) => ({ held: typeof lock.acquire, loaded: Object.keys(require("node:module")._cache) }), args: [new Lock()] }]);
+    assert.equal(result.ok, true, result.error);
+    assert.equal(result.value.held, "function");
+    const loaded = result.value.loaded.map((file) => path.relative(path.join(projectRoot, "dist"), file));
+    assert.ok(loaded.includes(path.join("lock", "lock.js")), loaded.join(", "));
+    assert.deepEqual(loaded.filter((file) => file === "index.js" || /^(plots|homework|grading|tickets|experiments)\b/.test(file)), []);
+  } finally {
+    await pool.close();
+  }
 });
 
 test("a child's output comes back in order and is echoed, prefixed, before join resolves", async () => {

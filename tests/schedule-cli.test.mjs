@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectRoot } from "proclab";
+import { projectRoot } from "proclab/core";
 
 const cli = path.join(projectRoot, "dist", "cli.js");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-schedule-cli-"));

@@ -6,17 +6,10 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  runRush,
-  freeSteps,
-  onEvent,
-  rushRecording,
-  replayRecording,
-  recordedInterleaving,
-  scheduleLanesFigure,
-  interleavingText,
-  ScheduleError,
-} from "proclab";
+import { runRush, scheduleLanesFigure, interleavingText } from "proclab";
+import { onEvent } from "proclab/core";
+import { freeSteps, recordedInterleaving, ScheduleError } from "proclab/schedule";
+import { rushRecording, replayRecording } from "proclab/tickets";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-schedule-"));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -6,10 +6,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import {
-  resetDb, readDb, show, buy, parseDb, mulberry32, deriveSeed, strategies, strategyNames, getStrategy,
-  rushConfig, RushConfigError, runBuyer, trialOutcome, summarize, trialRow, summaryTable, planBuyers, projectRoot,
-} from "proclab";
+import { resetDb, readDb, show, buy, strategyNames, summaryTable } from "proclab";
+import { mulberry32, deriveSeed, projectRoot } from "proclab/core";
+import { parseDb, strategies, getStrategy, rushConfig, RushConfigError, runBuyer, trialOutcome, summarize, trialRow, planBuyers } from "proclab/tickets";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-tickets-"));
 const dbFile = (name) => path.join(dir, `${name}.json`);

@@ -1,7 +1,9 @@
 /**
- * A small flag parser for proclab's subcommands: `--name value`, `--name=value`
- * and boolean `--name`. Every error names the flag and what was expected.
+ * Flags of proclab's commands: node:util's parseArgs splits the command line (`--name value`,
+ * `--name=value`, boolean `--name`, positionals anywhere, `--` ends the flags); this adds typed
+ * values and errors that name the flag and what was expected.
  */
+import { parseArgs } from "node:util";
 
 export type FlagType = "integer" | "number" | "string" | "boolean";
 
@@ -11,33 +13,49 @@ export interface FlagSpec {
   help: string;
 }
 
-export type FlagValues = Record<string, number | string | boolean>;
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+type ValueOf<T extends FlagType> = T extends "boolean" ? boolean : T extends "string" ? string : number;
+
+/** The flags given, each with the type its spec declares (absent flags are undefined). */
+export type FlagValues<S extends FlagSpecs> = { -readonly [K in keyof S]?: ValueOf<S[K]["type"]> };
+
+export interface CommandLine<S extends FlagSpecs> {
+  values: FlagValues<S>;
+  /** Arguments that are not flags, in order. */
+  positionals: string[];
+}
 
 /** A command-line mistake: printed with usage, exit status 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function parseFlags(argv: readonly string[], specs: Readonly<Record<string, FlagSpec>>): FlagValues {
-  const values: FlagValues = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new UsageError(`unexpected argument ${JSON.stringify(arg)}; flags look like --name value`);
-    const [, name, inline] = match;
-    const spec = specs[name];
-    if (!spec) throw new UsageError(`unknown flag --${name}; expected one of ${Object.keys(specs).map((n) => `--${n}`).join(", ")}`);
-    if (name in values) throw new UsageError(`--${name} given twice`);
+/** Parses `argv` against `specs`; throws UsageError naming the first bad flag. */
+export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], specs: S): CommandLine<S> {
+  const options = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type === "boolean" ? "boolean" : "string" } as const]));
+  // strict: false, so that every mistake reaches the checks below and gets our message.
+  const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
+  const values: Record<string, number | string | boolean> = {};
+  const positionals: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === "positional") positionals.push(token.value);
+    if (token.kind !== "option") continue;
+    const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
+    if (!spec || token.rawName !== `--${token.name}`) {
+      throw new UsageError(`unknown flag ${token.rawName}; expected one of ${Object.keys(specs).map((n) => `--${n}`).join(", ")}`);
+    }
+    if (token.name in values) throw new UsageError(`--${token.name} given twice`);
     if (spec.type === "boolean") {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value, got ${JSON.stringify(inline)}`);
-      values[name] = true;
+      if (token.value !== undefined) throw new UsageError(`--${token.name} takes no value, got ${JSON.stringify(token.value)}`);
+      values[token.name] = true;
       continue;
     }
-    const raw = inline ?? argv[++i];
-    if (raw === undefined || (inline === undefined && raw.startsWith("--"))) throw new UsageError(`--${name} needs a value (${spec.type})`);
-    values[name] = convert(name, spec.type, raw);
+    // `--out --json`: a flag where a value should be is a forgotten value, not a value.
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) throw new UsageError(`--${token.name} needs a value (${spec.type})`);
+    values[token.name] = convert(token.name, spec.type, token.value);
   }
-  return values;
+  return { values: values as FlagValues<S>, positionals };
 }
 
 function convert(name: string, type: FlagType, raw: string): number | string {
@@ -49,7 +67,7 @@ function convert(name: string, type: FlagType, raw: string): number | string {
   return value;
 }
 
-export function flagHelp(specs: Readonly<Record<string, FlagSpec>>): string {
+export function flagHelp(specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => [`--${name}${spec.type === "boolean" ? "" : ` <${spec.type}>`}`, spec.help]);
   const width = Math.max(...rows.map(([flag]) => flag.length));
   return rows.map(([flag, help]) => `  ${flag.padEnd(width)}  ${help}`).join("\n");

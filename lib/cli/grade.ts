@@ -5,12 +5,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { feedbackMarkdown, scoreTable } from "../homework/feedback";
-import { gradeSubmission, type GradeOptions, type GradeOutcome } from "../homework/grade";
-import { flagHelp, parseFlags, UsageError, type FlagSpec } from "./args";
+import { feedbackMarkdown, scoreTable } from "../grading/feedback";
+import { gradeSubmission, type GradeOptions, type GradeOutcome } from "../grading/grade";
+import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
 import type { Command } from "./command";
 
-const flags: Record<string, FlagSpec> = {
+const flags = {
   seed: { type: "integer", help: "the student's variant seed (as PROCLAB_SEED)" },
   student: { type: "string", help: "the student's id, when variants come from ids (as PROCLAB_STUDENT)" },
   teacher: { type: "string", help: "teacher notebook (default notebooks/homework/<assignment>.ipynb, else notebooks/<assignment>.ipynb)" },
@@ -18,7 +18,7 @@ const flags: Record<string, FlagSpec> = {
   feedback: { type: "string", help: "folder for <name>.feedback.md (default: next to each submission)" },
   json: { type: "boolean", help: "print one JSON object on stdout" },
   help: { type: "boolean", help: "show this help" },
-};
+} as const satisfies FlagSpecs;
 
 const usage = `usage: proclab grade <submission.ipynb | dir> [flags]\n\n${flagHelp(flags)}`;
 
@@ -40,23 +40,20 @@ function writeFeedback(outcome: GradeOutcome, folder: string | undefined): strin
 export const grade: Command = {
   summary: "grade homework submissions with the teacher's (and hidden) tests; writes feedback",
   async run(argv) {
-    const target = argv[0] !== undefined && !argv[0].startsWith("--") ? argv[0] : undefined;
-    const values = parseFlags(target ? argv.slice(1) : argv, flags);
+    const { values, positionals } = parseCommandLine(argv, flags);
     if (values.help) {
       console.log(usage);
       return 0;
     }
-    if (!target) throw new UsageError("expected a submission notebook or a folder of them as first argument");
-    const options: GradeOptions = {
-      seed: values.seed as number | undefined,
-      student: values.student as string | undefined,
-      teacher: values.teacher as string | undefined,
-      manifest: values.manifest as string | undefined,
-    };
+    if (positionals.length !== 1) {
+      throw new UsageError(positionals.length === 0 ? "expected a submission notebook or a folder of them" : `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`);
+    }
+    const [target] = positionals;
+    const options: GradeOptions = { seed: values.seed, student: values.student, teacher: values.teacher, manifest: values.manifest };
     const outcomes: GradeOutcome[] = [];
     for (const file of submissionsIn(target)) {
       const outcome = await gradeSubmission(file, options);
-      const feedback = writeFeedback(outcome, values.feedback as string | undefined);
+      const feedback = writeFeedback(outcome, values.feedback);
       outcomes.push(outcome);
       if (!values.json) {
         console.log(`${path.basename(file)}\n${scoreTable(outcome.report)}`);

@@ -5,19 +5,18 @@
  *           interleavings (then the JSON also has "schedules", and "replay").
  * Every flag is checked (via rushConfig, and the schedule against it) before db.json is touched.
  */
-import { interleavingText } from "../schedule/text";
-import { rushSchedules, type ScheduleSpec } from "../schedule/rush-schedule";
-import { loadRecording, replayRecording, rushRecording, saveRecording, type RushRecording } from "../schedule/recording";
 import { ScheduleError } from "../schedule/parse";
-import type { RushResult } from "../tickets/rush";
-import { rushConfig, rushDefaults, RushConfigError, type RushConfig } from "../tickets/config";
+import { interleavingText } from "../schedule/text";
+import { rushDefaults, RushConfigError, type RushConfig } from "../tickets/config";
 import { summaryTable, trialRow } from "../tickets/outcome";
-import { runRush } from "../tickets/rush";
+import { loadRecording, replayRecording, rushRecording, saveRecording, type RushRecording } from "../tickets/recording";
+import type { ScheduleSpec } from "../tickets/rush-schedule";
+import { planRush, runRush, type RushResult } from "../tickets/rush";
 import { strategyNames } from "../tickets/strategies";
-import { flagHelp, parseFlags, UsageError, type FlagSpec } from "./args";
+import { flagHelp, parseCommandLine, UsageError, type FlagSpecs, type FlagValues } from "./args";
 import type { Command } from "./command";
 
-const flags: Record<string, FlagSpec> = {
+const flags = {
   buyers: { type: "integer", help: `buyer processes (default ${rushDefaults.buyers})` },
   tickets: { type: "integer", help: `tickets for sale (default ${rushDefaults.tickets})` },
   strategy: { type: "string", help: `${strategyNames.join(" | ")} (default ${rushDefaults.strategy})` },
@@ -33,10 +32,12 @@ const flags: Record<string, FlagSpec> = {
   record: { type: "string", help: "save each trial's interleaving and outcome to this file (replay it with --replay)" },
   replay: { type: "string", help: "run the interleavings saved by --record again and compare outcomes (settings come from the file)" },
   help: { type: "boolean", help: "show this help" },
-};
+} as const satisfies FlagSpecs;
+
+type RushFlags = FlagValues<typeof flags>;
 
 /** Which flag sets which setting, so config errors name the flag the user typed. */
-const flagOf: Record<keyof RushConfig, string> = {
+const flagOf = {
   buyers: "buyers",
   tickets: "tickets",
   strategy: "strategy",
@@ -46,11 +47,11 @@ const flagOf: Record<keyof RushConfig, string> = {
   writeMs: "write-ms",
   seed: "seed",
   db: "db",
-};
+} as const satisfies Record<keyof RushConfig, keyof typeof flags>;
 
 export const usage = `usage: proclab rush [flags]\n\nRuns the ticket rush (抢票) on db.json and reports oversold tickets, torn reads and corrupt files.\n\n${flagHelp(flags)}`;
 
-/** Flags to a checked RushConfig; throws UsageError naming the flag. */
+/** Flags to a checked RushConfig (and schedule); throws UsageError naming the flag. */
 export function rushConfigFromArgs(argv: readonly string[]): {
   config: RushConfig;
   json: boolean;
@@ -59,30 +60,27 @@ export function rushConfigFromArgs(argv: readonly string[]): {
   record?: string;
   replay?: RushRecording;
 } {
-  const values = parseFlags(argv, flags);
+  const { values, positionals } = parseCommandLine(argv, flags);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}; rush takes only flags`);
   const settings: Partial<Record<keyof RushConfig, unknown>> = {};
-  for (const [field, flag] of Object.entries(flagOf) as [keyof RushConfig, string][]) {
+  for (const [field, flag] of Object.entries(flagOf) as [keyof RushConfig, keyof typeof flags][]) {
     if (values[flag] !== undefined) settings[field] = values[flag];
   }
-  const replay = values.replay === undefined ? undefined : recordingFromFlag(String(values.replay), values);
+  const replay = values.replay === undefined ? undefined : recordingFromFlag(values.replay, values);
   if (replay) Object.assign(settings, { strategy: replay.strategy, buyers: replay.buyers, tickets: replay.tickets, trials: replay.runs.length });
+  const schedule: ScheduleSpec | undefined = replay ? (trial) => replay.runs[trial - 1].schedule : values.schedule;
   try {
-    const config = rushConfig(settings);
-    const schedule = values.schedule === undefined ? undefined : String(values.schedule);
-    if (schedule !== undefined) checkSchedule("schedule", schedule, config);
-    if (replay) checkSchedule("replay", (trial) => replay.runs[trial - 1].schedule, config);
-    const record = values.record === undefined ? undefined : String(values.record);
-    return { config, json: values.json === true, echo: values.echo === true, schedule, record, replay };
+    const { config } = planRush({ ...settings, schedule });
+    return { config, json: values.json === true, echo: values.echo === true, schedule: values.schedule, record: values.record, replay };
   } catch (error) {
-    if (error instanceof RushConfigError) {
-      throw new UsageError(`--${flagOf[error.field]}: ${error.message.replace(/^\w+ must/, "must")}`);
-    }
+    if (error instanceof RushConfigError) throw new UsageError(`--${flagOf[error.field]}: ${error.problem}`);
+    if (error instanceof ScheduleError) throw new UsageError(`--${replay ? "replay" : "schedule"}: ${error.message}`);
     throw error;
   }
 }
 
 /** A recording for --replay; its settings replace --strategy, --buyers, --tickets, --trials, which must not differ. */
-function recordingFromFlag(file: string, values: Record<string, unknown>): RushRecording {
+function recordingFromFlag(file: string, values: RushFlags): RushRecording {
   if (values.schedule !== undefined) throw new UsageError("--replay and --schedule exclude each other: a replay runs the recorded schedules");
   let recording: RushRecording;
   try {
@@ -91,22 +89,13 @@ function recordingFromFlag(file: string, values: Record<string, unknown>): RushR
     if (error instanceof ScheduleError) throw new UsageError(`--replay: ${error.message}`);
     throw error;
   }
-  const fromFile: Record<string, unknown> = { strategy: recording.strategy, buyers: recording.buyers, tickets: recording.tickets, trials: recording.runs.length };
-  for (const [flag, value] of Object.entries(fromFile)) {
+  const fromFile = { strategy: recording.strategy, buyers: recording.buyers, tickets: recording.tickets, trials: recording.runs.length };
+  for (const [flag, value] of Object.entries(fromFile) as [keyof typeof fromFile, string | number][]) {
     if (values[flag] !== undefined && values[flag] !== value) {
       throw new UsageError(`--${flag} ${values[flag]} differs from the recording ${file} (${flag} ${value}); leave it out when replaying`);
     }
   }
   return recording;
-}
-
-function checkSchedule(flag: string, spec: ScheduleSpec, config: RushConfig): void {
-  try {
-    rushSchedules(spec, config);
-  } catch (error) {
-    if (error instanceof ScheduleError) throw new UsageError(`--${flag}: ${error.message}`);
-    throw error;
-  }
 }
 
 /** Per trial: its interleaving, and the outcome it gave. */

@@ -12,7 +12,8 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { registerReviver, TRANSFER, type Transferable } from "../transfer";
+import { readJsonLines, writeJsonLine } from "../core/lines";
+import { registerReviver, TRANSFER, type Transfer, type Transferable } from "../core/transfer";
 
 interface BarrierState {
   socketPath: string;
@@ -26,9 +27,11 @@ interface Waiter {
 
 interface Link {
   socket: net.Socket;
-  pending: string;
   waiters: Waiter[];
 }
+
+/** A party tells the owner it arrived; the owner tells every party of a full round to go. */
+type BarrierMessage = "arrive" | "go";
 
 let created = 0;
 /** Set only while the reviver builds a party's handle on an existing barrier. */
@@ -69,7 +72,7 @@ export class Barrier implements Transferable {
       const waiter: Waiter = { resolve: () => settle(), reject: settle };
       const timer = setTimeout(() => settle(new Error(`Barrier.wait: not all ${this.parties} parties arrived within ${timeoutMs} ms`)), timeoutMs);
       link.waiters.push(waiter);
-      link.socket.write("arrive\n");
+      writeJsonLine(link.socket, "arrive" satisfies BarrierMessage);
     });
   }
 
@@ -85,16 +88,9 @@ export class Barrier implements Transferable {
 
   #connect(): Link {
     const socket = net.createConnection(this.#socketPath);
-    const link: Link = { socket, pending: "", waiters: [] };
-    socket.setEncoding("utf8");
+    const link: Link = { socket, waiters: [] };
     socket.setNoDelay(true);
-    socket.on("data", (chunk: string) => {
-      link.pending += chunk;
-      for (let end = link.pending.indexOf("\n"); end >= 0; end = link.pending.indexOf("\n")) {
-        link.pending = link.pending.slice(end + 1);
-        link.waiters[0]?.resolve();
-      }
-    });
+    readJsonLines<BarrierMessage>(socket, () => link.waiters[0]?.resolve()); // "go"
     socket.on("error", (error) => {
       const failed = new Error(`Barrier: lost the connection to its owner at ${this.#socketPath}: ${error.message}`);
       for (const waiter of [...link.waiters]) waiter.reject(failed);
@@ -102,8 +98,8 @@ export class Barrier implements Transferable {
     return link;
   }
 
-  [TRANSFER](): { kind: string; state: BarrierState } {
-    return { kind: "Barrier", state: { socketPath: this.#socketPath, parties: this.parties } };
+  [TRANSFER](): Transfer<BarrierState> {
+    return { kind: "Barrier", module: __filename, state: { socketPath: this.#socketPath, parties: this.parties } };
   }
 }
 
@@ -113,16 +109,14 @@ function serve(socketPath: string, parties: number): net.Server {
   const server = net.createServer((socket) => {
     socket.unref();
     socket.setNoDelay(true);
-    socket.setEncoding("utf8");
     socket.on("error", () => socket.destroy());
-    socket.on("data", (chunk: string) => {
-      for (const _ of chunk.match(/arrive\n/g) ?? []) {
-        arrived.push(socket);
-        if (arrived.length < parties) continue;
-        const round = arrived;
-        arrived = [];
-        for (const party of round) party.write("go\n");
-      }
+    readJsonLines<BarrierMessage>(socket, () => {
+      // "arrive"
+      arrived.push(socket);
+      if (arrived.length < parties) return;
+      const round = arrived;
+      arrived = [];
+      for (const party of round) writeJsonLine(party, "go" satisfies BarrierMessage);
     });
   });
   server.listen(socketPath);

@@ -6,7 +6,7 @@
  * `now()` clock), the format the Python and C workers print too.
  */
 import * as fs from "node:fs";
-import { now } from "../clock";
+import { now } from "../core/clock";
 
 /** One lock kind, called as directly as it allows: harness overhead would count as handoff time. */
 interface Locker {

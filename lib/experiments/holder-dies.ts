@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { now } from "../clock";
-import { onEvent, type ProcEvent } from "../events";
+import { now } from "../core/clock";
+import { isEvent, onEvent, type ProcEvent } from "../core/events";
 import { Lock } from "../lock";
 import { Process } from "../process";
 
@@ -77,14 +77,14 @@ export async function lockHolderDies(options: LockHolderDiesOptions = {}): Promi
     fs.rmSync(folder, { recursive: true, force: true });
   }
   const events = [...holder.events, ...waiter.events].sort((a, b) => a.t - b.t);
-  const acquired = waiter.events.find((e) => e.type === "lock-acquired");
+  const acquired = waiter.events.find(isEvent("lock-acquired"));
   const requested = waiter.events.find((e) => e.type === "lock-requested");
   const result = {
     holderPid: holder.pid as number,
     holderExitCode: holder.exitCode,
     waiterPid: waiter.pid as number,
     recovered: acquired !== undefined,
-    how: (acquired?.data?.how as string | undefined) ?? null,
+    how: acquired?.data.how ?? null,
     recoveredAfterMs: acquired ? acquired.t - killedAt : null,
     waitedMs: acquired && requested ? acquired.t - requested.t : null,
     events,

@@ -2,7 +2,7 @@
  * Module targets of the "holder dies" experiment: one process takes the lock
  * and keeps it until it is killed, another waits for it.
  */
-import { sleep } from "../clock";
+import { sleep } from "../core/clock";
 import type { Lock } from "../lock";
 
 /** Takes the lock and never releases it; `guardMs` only bounds a run nobody kills. */

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { textTable } from "../plots/figure";
+import { textTable } from "../core/text";
 import { runCounterJob, lockKinds, type LockKind } from "./counter-job";
 import { withFlockRatios, type LockCostRow } from "./counter-stats";
 

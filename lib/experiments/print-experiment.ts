@@ -8,11 +8,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { now } from "../clock";
-import type { ProcEvent } from "../events";
+import { now } from "../core/clock";
+import { isEvent, type ProcEvent } from "../core/events";
 import { Lock } from "../lock";
 import { Process } from "../process";
-import { deriveSeed } from "../random";
+import { deriveSeed } from "../core/random";
 import { Barrier } from "./barrier";
 import type { PrintTaskSpec } from "./print-task";
 
@@ -128,9 +128,10 @@ function analyse(config: PrintExperimentResult["config"], events: ProcEvent[], w
   const ms = (t: number): number => t - origin;
   const criticalTexts = new Set(Array.from({ length: config.processes }, (_, i) => [FIRST[i].repeat(10), SECOND[i].repeat(10)]).flat());
   const lines: PrintedLine[] = events
-    .filter((e) => e.type === "print" && e.data?.stream === "stdout")
+    .filter(isEvent("print"))
+    .filter((e) => e.data.stream === "stdout")
     .flatMap((e) =>
-      String(e.data?.text ?? "")
+      e.data.text
         .replace(/\n$/, "")
         .split("\n")
         .map((text) => ({ t: ms(e.t), name: e.name, pid: e.pid, text, critical: criticalTexts.has(text) })),

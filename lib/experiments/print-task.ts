@@ -4,10 +4,10 @@
  * critical section: a first line, a seeded random sleep, a second line, with or
  * without the shared Lock around it.
  */
-import { sleep } from "../clock";
-import { emit } from "../events";
+import { sleep } from "../core/clock";
+import { emit } from "../core/events";
 import type { Lock } from "../lock";
-import { mulberry32, uniform } from "../random";
+import { mulberry32, uniform } from "../core/random";
 import type { Barrier } from "./barrier";
 
 export interface PrintTaskSpec {

@@ -9,7 +9,7 @@
  * made by any code that does not hold the key, never scores. See docs in grade.ts.
  */
 import { createHmac } from "node:crypto";
-import { displayBundle } from "../plots/notebook";
+import { displayBundle } from "../core/notebook";
 
 /** The MIME type of a signed test record in a test cell's outputs. */
 export const checkRecordMime = "application/vnd.proclab.check+json";

@@ -2,14 +2,15 @@
  * Concurrency-aware checks for homework tests. Each throws an Error whose message
  * says what went wrong in terms of the course (oversold, lock held during work…).
  */
-import { onEvent } from "../events";
+import { isEvent, onEvent } from "../core/events";
 import { Lock } from "../lock";
 import { runMain, type Transcript } from "../process";
 import type { Target } from "../process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dataDir } from "../paths";
-import { deriveSeed } from "../random";
+import { dataDir } from "../core/paths";
+import { isRunning } from "../core/pids";
+import { deriveSeed } from "../core/random";
 import { runTrial, type HomeworkBuyer, type TrialOptions, type TrialReport } from "./trial";
 
 /** Checks one finished rush: no buyer failed, no ticket sold twice, every ticket sold once. */
@@ -53,7 +54,7 @@ export function holdIntervals(report: TrialReport): Interval[] {
   for (const event of report.events) {
     if (event.type === "lock-acquired") open.set(event.pid, { name: event.name, start: event.t });
     if (event.type === "lock-released") {
-      const holder = Number(event.data?.holder ?? event.pid);
+      const holder = event.data.holder;
       const hold = open.get(holder);
       if (hold) holds.push({ pid: holder, name: hold.name, start: hold.start, end: event.t });
       open.delete(holder);
@@ -65,7 +66,7 @@ export function holdIntervals(report: TrialReport): Interval[] {
 
 /** Non-critical work per process, from `work` events. */
 export function workIntervals(report: TrialReport): Interval[] {
-  return report.events.filter((e) => e.type === "work").map((e) => ({ pid: e.pid, name: e.name, start: e.t, end: e.t + Number(e.data?.ms ?? 0) }));
+  return report.events.filter(isEvent("work")).map((e) => ({ pid: e.pid, name: e.name, start: e.t, end: e.t + e.data.ms }));
 }
 
 const overlaps = (a: Interval, b: Interval): boolean => a.start < b.end && b.start < a.end;
@@ -105,7 +106,7 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer): Promise<void> 
     let thrown = "it did not throw";
     let acquired = false;
     const stop = onEvent((event) => {
-      if (event.type === "lock-acquired" && event.pid === process.pid && event.data?.lock === lock.path) acquired = true;
+      if (event.type === "lock-acquired" && event.pid === process.pid && event.data.lock === lock.path) acquired = true;
     });
     try {
       await buyer(db, lock, { index: 0, workMs: 0, thinkMs: 0 });
@@ -122,14 +123,6 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer): Promise<void> 
   }
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /**
  * "The daemon child is gone after the main ends": runs `main` as a main program; it must start
@@ -139,7 +132,7 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
   const transcript = await runMain(main, { args: options.args, echo: false, timeoutMs: options.timeLimitMs ?? 10000 });
   const mainLife = transcript.lifetimes.find((life) => life.pid === transcript.pid);
   const daemons = transcript.lifetimes.filter((life) => life.daemon && life.pid !== transcript.pid);
-  const errors = transcript.events.filter((e) => e.type === "error").map((e) => String(e.data?.message).split("\n").slice(0, 2).join(" "));
+  const errors = transcript.events.filter(isEvent("error")).map((e) => e.data.message.split("\n").slice(0, 2).join(" "));
   if (errors.length > 0) throw new Error(`a process failed: ${errors[0]}`);
   if (daemons.length === 0) throw new Error("main started no daemon child (new Process({ …, daemon: true }))");
   const alive = daemons.filter((life) => isRunning(life.pid));

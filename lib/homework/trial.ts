@@ -5,12 +5,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { ProcEvent } from "../events";
+import type { ProcEvent } from "../core/events";
 import { Lock } from "../lock";
-import { dataDir } from "../paths";
+import { dataDir } from "../core/paths";
 import { WorkerPool, type TaskResult } from "../process";
-import { mulberry32, uniform } from "../random";
-import { readDb, resetDb } from "../tickets";
+import { readDb, resetDb } from "../tickets/db";
+import { buyerDelays, race } from "../tickets/race";
 
 /** What a buyer gets as third argument. */
 export interface BuyerTicketPlan {
@@ -59,19 +59,16 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     const db = path.join(dir, "db.json");
     resetDb(options.tickets, db);
     const lock = new Lock(path.join(dir, "mutex"));
-    const random = mulberry32(options.seed);
-    const tasks = Array.from({ length: options.buyers }, (_, index) => {
-      const plan: BuyerTicketPlan = { index, workMs: Math.round(uniform(random, ...options.workMs)), thinkMs: Math.round(uniform(random, ...options.thinkMs)) };
+    const tasks = buyerDelays(options.seed, options.buyers, options.workMs, options.thinkMs).map(({ index, workMs, thinkMs }) => {
+      const plan: BuyerTicketPlan = { index, workMs: Math.round(workMs), thinkMs: Math.round(thinkMs) };
       return { target: buyer, args: [db, lock, plan], name: `buyer-${index}` };
     });
     const limit = options.timeLimitMs ?? 20000;
-    // Warm workers released together by a barrier: the buyers really race, every trial,
-    // however slowly the machine starts processes.
     const pool = new WorkerPool({ size: options.buyers, name: "buyer" });
     let results: TaskResult[];
     try {
       await pool.start();
-      results = await pool.run(tasks, { barrier: true, timeoutMs: limit });
+      results = await race(pool, tasks, { timeoutMs: limit });
     } finally {
       await pool.close();
     }
@@ -80,7 +77,7 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
       throw new Error(`${overTime.map((result) => result.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`);
     }
     const events = results.flatMap((result) => result.events).sort((a, b) => a.t - b.t);
-    const told = events.filter((e) => e.type === "print" && boughtLine.test(String(e.data?.text))).length;
+    const told = events.filter((e) => e.type === "print" && boughtLine.test(e.data.text)).length;
     const errors = results.filter((result) => !result.ok).map((result) => `${result.name}: ${errorLine(result.error ?? "")}`);
     return { seed: options.seed, tickets: options.tickets, buyers: options.buyers, told, finalCount: readDb(db).count, events, errors };
   } finally {

@@ -3,7 +3,7 @@
  * environment a teacher gives a student) changes ticket counts, buyer counts and
  * think times, so answers cannot be copied and the grader reproduces each one.
  */
-import { mulberry32, uniform } from "../random";
+import { mulberry32, uniform } from "../core/random";
 
 export interface HomeworkVariant {
   seed: number;

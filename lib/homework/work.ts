@@ -1,5 +1,5 @@
-import { sleep } from "../clock";
-import { emit } from "../events";
+import { sleep } from "../core/clock";
+import { emit } from "../core/events";
 
 /**
  * Non-critical work (choosing a seat): records a `work` event, then waits `ms`.

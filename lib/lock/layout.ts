@@ -14,7 +14,7 @@
  * from a dead holder) is one atomic rename, and reading it is one readdir.
  */
 import * as fs from "node:fs";
-import { isAlive, type ProcessIdentity } from "./identity";
+import { isAlive, type ProcessIdentity } from "../core/pids";
 
 export interface Owner extends ProcessIdentity {
   /** When it became the holder (ms, `now()` clock); for a kept lock, when it was released. */

@@ -9,8 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dataDir } from "../paths";
-import { registerReviver, TRANSFER, type Transferable } from "../transfer";
+import { dataDir } from "../core/paths";
+import { registerReviver, TRANSFER, type Transfer, type Transferable } from "../core/transfer";
 import type { LockFiles } from "./layout";
 import { LockState } from "./state";
 import { openLockFiles } from "./state-folder";
@@ -104,8 +104,8 @@ export class Lock implements Transferable {
     return owner ? { pid: owner.pid, since: owner.since } : null;
   }
 
-  [TRANSFER](): { kind: string; state: { path: string } } {
-    return { kind: "Lock", state: { path: this.path } };
+  [TRANSFER](): Transfer<{ path: string }> {
+    return { kind: "Lock", module: __filename, state: { path: this.path } };
   }
 
   toString(): string {

@@ -11,8 +11,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { now } from "../clock";
-import type { ProcessIdentity } from "./identity";
+import { now } from "../core/clock";
+import type { ProcessIdentity } from "../core/pids";
 import type { LockFiles } from "./layout";
 
 const POKE = Buffer.from("!");
@@ -125,11 +125,6 @@ export class QueueSlot {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
       throw error;
     }
-  }
-
-  /** Whether our entry is still in the queue (a releaser may have taken it out). */
-  isQueued(): boolean {
-    return this.queued !== null && fs.existsSync(this.queued);
   }
 
   /** Takes this process's FIFO out of the folder (at exit). */

@@ -13,9 +13,10 @@
  * rename. Bounded, so no waiter starves: at most KEEP_MAX re-takes or KEEP_MS in a
  * row, then the release hands over to the first waiter as usual.
  */
-import { now } from "../clock";
-import { emit, recording } from "../events";
-import { isAlive, selfIdentity, type ProcessIdentity } from "./identity";
+import { now } from "../core/clock";
+import { emit, recording, type EventData } from "../core/events";
+import { lockChanged } from "./watch";
+import { isAlive, selfIdentity, type ProcessIdentity } from "../core/pids";
 import type { LockFiles, Owner } from "./layout";
 import { properLockfile, removeAbandonedEmptyDir, tryMkdir } from "./mutex";
 import { anyQueued, closeWaiter, dequeueWaiter, firstWaiter, freeAndWake, poke, QueueSlot } from "./queue";
@@ -67,6 +68,7 @@ export class LockState {
 
   acquire(blocking: boolean, timeoutMs: number | undefined): Promise<boolean> {
     const requestedAt = now();
+    lockChanged("requested", this.files.path);
     if (recording()) emit("lock-requested", { lock: this.files.path, blocking, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
     // Only when nobody of ours is waiting already: first come, first served inside a process too.
     if (this.waiters.length === 0 && this.takeFree()) {
@@ -105,6 +107,7 @@ export class LockState {
     this.holding = null;
     if (mine && this.waiters.length === 0 && this.retakes < KEEP_MAX && at - this.cameAt < KEEP_MS) {
       // Recorded before the rename, so a release always precedes the next acquisition on the timeline.
+      lockChanged("released", this.files.path);
       if (recording()) emit("lock-released", { lock: this.files.path, holder: mine.pid, heldMs: at - mine.since });
       this.kept = this.files.keep(mine, at);
       if (this.kept) {
@@ -121,18 +124,18 @@ export class LockState {
   }
 
   /** Gives the lock held under `from` to the first waiter, or frees it; false when `from` is no longer the marker. */
-  private handOver(from: Owner, released: Record<string, unknown> | null): boolean {
+  private handOver(from: Owner, released: EventData["lock-released"] | null): boolean {
     for (let next = firstWaiter(this.files); next; next = firstWaiter(this.files)) {
       if (!dequeueWaiter(this.files, next)) {
         closeWaiter(next); // it left the queue itself meanwhile
         continue;
       }
-      if (released) emit("lock-released", { ...released, to: next.pid });
+      if (released) this.reportReleased({ ...released, to: next.pid });
       const handedOver = this.files.transfer(from, next, now());
       poke(next); // even on failure: it is out of the queue and must look again
       return handedOver !== null;
     }
-    if (released) emit("lock-released", released);
+    if (released) this.reportReleased(released);
     // A kept lock is free for anyone to take: own it again first, so as not to delete a newcomer's lock.
     if (from.kept && !this.files.transfer(from, this.self, now())) return false;
     return freeAndWake(this.files, this.self);
@@ -292,7 +295,13 @@ export class LockState {
     this.slot.dequeue();
   }
 
+  private reportReleased(released: EventData["lock-released"]): void {
+    lockChanged("released", released.lock);
+    emit("lock-released", released);
+  }
+
   private announce(requestedAt: number, how: How, recoveredFrom?: number): void {
+    lockChanged("acquired", this.files.path);
     if (!recording()) return;
     emit("lock-acquired", {
       lock: this.files.path,

@@ -13,8 +13,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { now } from "../clock";
-import { isAlive, selfIdentity } from "./identity";
+import { now } from "../core/clock";
+import { isAlive, selfIdentity } from "../core/pids";
 import { LockFiles } from "./layout";
 import { removeAbandonedEmptyDir } from "./mutex";
 import { freeAndWake } from "./queue";

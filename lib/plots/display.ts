@@ -11,7 +11,7 @@
  */
 import * as fs from "node:fs";
 import type { Figure } from "./figure";
-import { displayBundle, inNotebook, type MimeBundle } from "./notebook";
+import { displayBundle, inNotebook, type MimeBundle } from "../core/notebook";
 
 let plotlySource: string | null = null;
 let libraryShown = false;
@@ -105,5 +105,3 @@ export function display(figure: Figure): void {
   }
 }
 
-/** Same as display(), under the name notebooks of other plotting libraries use. */
-export const showFigure = display;

@@ -63,13 +63,6 @@ export function baseLayout(title: string, xTitle: string, yTitle: string, captio
   };
 }
 
-/** A fixed-width table for text/plain. */
-export function textTable(header: string[], rows: string[][]): string {
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join("  ");
-  return [line(header), ...rows.map(line)].join("\n");
-}
-
 /** Layout of a figure with one horizontal lane per process, first row on top. */
 export function laneLayout(
   title: string,

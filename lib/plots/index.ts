@@ -1,10 +1,9 @@
-/** Plots of the course (plotly.js specs) and how a notebook shows them. */
+/** `proclab/plots`: plots of the course (plotly.js specs) and how a notebook shows them. */
 export { palette, strategyColor, type Figure, type Trace } from "./figure";
 export { oversoldFigure, soldHistogram, granularityFigure, handoffFigure, handoffGaps } from "./rush-figures";
 export { timelineFigure, type TimelineOptions } from "./timeline";
 export { printLanesFigure } from "./print-lanes";
 export { lockCostFigure } from "./lock-cost-figure";
 export { lifetimesFigure, lifetimeTable, endingOf, type LifetimesOptions } from "./lifetimes";
-export { display, showFigure, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
-export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";
+export { display, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
 export { scheduleLanesFigure, type ScheduleLanesOptions } from "./schedule-lanes";

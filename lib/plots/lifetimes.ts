@@ -5,7 +5,8 @@
  * mark where it was orphaned. Lesson 1 reads who outlived whom off this picture.
  */
 import type { Lifetime, PrintLine, Transcript } from "../process/run-main";
-import { laneLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, type Figure, type Trace } from "./figure";
+import { textTable } from "../core/text";
 
 export interface LifetimesOptions {
   /** The finding; by default computed from the transcript. */

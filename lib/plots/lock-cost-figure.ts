@@ -4,7 +4,8 @@
  * against the OS's flock and what running without a lock lost.
  */
 import type { LockCostRow } from "../experiments/counter-stats";
-import { baseLayout, palette, textTable, type Figure, type Trace } from "./figure";
+import { baseLayout, palette, type Figure, type Trace } from "./figure";
+import { textTable } from "../core/text";
 
 /** Cool colours for the locks (the OS's in green), warm for no lock. */
 const kindColor: Record<string, string> = {

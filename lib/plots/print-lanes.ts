@@ -5,7 +5,8 @@
  * finding (how many critical sections printed intact) as the title.
  */
 import type { PrintExperimentResult } from "../experiments/print-experiment";
-import { laneLayout, palette, spanBars, textTable, type Figure, type Trace } from "./figure";
+import { laneLayout, palette, spanBars, type Figure, type Trace } from "./figure";
+import { textTable } from "../core/text";
 
 export function printLanesFigure(result: PrintExperimentResult): Figure {
   const { sections, lines } = result;

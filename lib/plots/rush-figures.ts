@@ -3,10 +3,11 @@
  * sold, lock granularity, lock handoff gaps. Titles are computed from the
  * numbers, so they state what this run found.
  */
-import type { ProcEvent } from "../events";
+import type { ProcEvent } from "../core/events";
 import type { RushResult } from "../tickets/rush";
 import { getStrategy } from "../tickets/strategies";
-import { baseLayout, strategyColor, textTable, type Figure, type Trace } from "./figure";
+import { baseLayout, strategyColor, type Figure, type Trace } from "./figure";
+import { textTable } from "../core/text";
 
 function list(names: string[]): string {
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;

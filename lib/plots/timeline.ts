@@ -3,9 +3,10 @@
  * process, x in ms from the first event of the run; the process's life as a
  * light bar, lock waits grey, lock holds saturated, reads and writes as marks.
  */
-import type { ProcEvent } from "../events";
+import { isEvent, type ProcEvent } from "../core/events";
 import type { TrialResult } from "../tickets/outcome";
-import { laneLayout, palette, spanBars, textTable, type Figure, type Span, type Trace } from "./figure";
+import { laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
+import { textTable } from "../core/text";
 
 export interface TimelineOptions {
   /** Replaces the computed title (it must still state the finding). */
@@ -71,7 +72,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
   ].filter((trace) => (trace.y as unknown[]).length > 0);
 
   const firstWrite = events.find((e) => e.type === "write");
-  const buyReads = events.filter((e) => e.type === "read" && e.data?.by === "buy");
+  const buyReads = events.filter(isEvent("read")).filter((e) => e.data.by === "buy");
   const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
   const title =
     options.title ??

@@ -6,7 +6,7 @@
  */
 import * as net from "node:net";
 import * as v8 from "node:v8";
-import { TRANSFER, isTransferable, reviveTransferred, type TransferredValue } from "../transfer";
+import { isTransferable, reviveTransferred, transferredForm, type TransferredValue } from "../core/transfer";
 
 /** Validates `args` and encodes transferable objects; throws a TypeError naming the bad arg. */
 export function encodeArgs(args: readonly unknown[]): unknown[] {
@@ -30,8 +30,11 @@ function encode(value: unknown, where: string, seen: Set<object>): unknown {
   if (typeof value === "symbol") throw new TypeError(`${where} is a symbol (${String(value)}): symbols cannot be copied to another process`);
   if (typeof value !== "object" || value === null) return value;
   if (isTransferable(value)) {
-    const { kind, state } = value[TRANSFER]();
-    return { $proclab: kind, state } satisfies TransferredValue;
+    try {
+      return transferredForm(value);
+    } catch (error) {
+      throw new TypeError(`${where} cannot be copied to a child process: ${(error as Error).message}`);
+    }
   }
   if (value instanceof net.Socket || value instanceof net.Server) {
     throw new TypeError(`${where} is a ${value.constructor.name}: open sockets and servers cannot be copied to another process; pass an address and connect in the target`);
@@ -55,17 +58,9 @@ export function reviveArgs(args: unknown[]): unknown[] {
   return args.map(revive);
 }
 
-/** Revivers register when their modules load; load the whole library only when needed (it adds ~30 ms to a start). */
-function loadRevivers(): void {
-  require("../index");
-}
-
 function revive(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
-  if (isTransferred(value)) {
-    loadRevivers();
-    return reviveTransferred(value);
-  }
+  if (isTransferred(value)) return reviveTransferred(value);
   if (Array.isArray(value)) return value.map(revive);
   if (Object.getPrototypeOf(value) === Object.prototype) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
   return value;

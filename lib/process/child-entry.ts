@@ -3,7 +3,7 @@
  * Links to the root's collector, then runs one target (mode `process`) or
  * serves pool tasks (mode `worker`).
  */
-import { emit } from "../events";
+import { emit } from "../core/events";
 import { reviveArgs } from "./args";
 import { setChildConfig, type ChildConfig } from "./config";
 import { closeLink, connectToCollector } from "./link";

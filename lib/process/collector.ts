@@ -9,9 +9,10 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { now } from "../clock";
-import { deliver, onEvent, type ProcEvent } from "../events";
-import { isRunning } from "./exit-status";
+import { now } from "../core/clock";
+import { deliver, onEvent, type ProcEvent } from "../core/events";
+import { readJsonLines } from "../core/lines";
+import { isRunning } from "../core/pids";
 import { echoEvent } from "./echo";
 
 /** First line a child sends on its connection. */
@@ -81,17 +82,11 @@ function infoFor(pid: number, name: string, fresh = false): ProcessInfo {
 
 function accept(socket: net.Socket): void {
   socket.unref();
-  socket.setEncoding("utf8");
-  let buffered = "";
   let info: ProcessInfo | null = null;
-  socket.on("data", (chunk: string) => {
-    buffered += chunk;
-    for (let end = buffered.indexOf("\n"); end >= 0; end = buffered.indexOf("\n")) {
-      const line = buffered.slice(0, end);
-      buffered = buffered.slice(end + 1);
-      if (info) deliver(JSON.parse(line) as ProcEvent);
-      else info = register(JSON.parse(line) as Hello);
-    }
+  // The first line is the child's hello; every line after it is one of its events.
+  readJsonLines<Hello | ProcEvent>(socket, (message) => {
+    if (info) deliver(message as ProcEvent);
+    else info = register(message as Hello);
   });
   socket.on("error", () => socket.destroy());
   socket.on("close", () => {
@@ -109,16 +104,15 @@ function register(hello: Hello): ProcessInfo {
 
 /** Bookkeeping from events: parents announce children (`spawn`) and their ends (`exit`). */
 function track(event: ProcEvent): void {
-  const data = event.data ?? {};
   if (event.type === "spawn") {
-    const info = infoFor(data.child as number, data.childName as string, true);
-    info.daemon = data.daemon as boolean;
-    info.echo = data.echo as boolean;
-    info.ancestry = data.ancestry as number[];
+    const info = infoFor(event.data.child, event.data.childName, true);
+    info.daemon = event.data.daemon;
+    info.echo = event.data.echo;
+    info.ancestry = event.data.ancestry;
   } else if (event.type === "exit") {
     const info = infoFor(event.pid, event.name);
     info.exited = true;
-    info.readyAtExit = data.ready === true;
+    info.readyAtExit = event.data.ready;
   }
   if (event.type === "print" && infos.get(event.pid)?.echo) echoEvent(event);
   if (event.type === "exit" || event.type === "end") for (const listener of [...changeListeners]) listener();

@@ -3,15 +3,17 @@
  * the kernel's console). Lines from different processes arrive over different
  * sockets, so they are held briefly and printed in timestamp order.
  */
-import { now } from "../clock";
-import type { ProcEvent } from "../events";
+import { now } from "../core/clock";
+import type { EventOf } from "../core/events";
 
 const holdMs = 25;
-const pending: ProcEvent[] = [];
+type PrintEvent = EventOf<"print">;
+
+const pending: PrintEvent[] = [];
 let timer: NodeJS.Timeout | null = null;
 
 /** Queues a `print` event to be echoed as `[name] text`. */
-export function echoEvent(event: ProcEvent): void {
+export function echoEvent(event: PrintEvent): void {
   pending.push(event);
   timer ??= setTimeout(flushHeld, holdMs);
 }
@@ -37,8 +39,8 @@ function flush(cutoff: number): void {
   if (pending.length > 0) timer = setTimeout(flushHeld, holdMs);
 }
 
-function printLine(event: ProcEvent): void {
-  const text = String(event.data?.text ?? "").replace(/\n$/, "");
-  const out = event.data?.stream === "stderr" ? console.error : console.log;
+function printLine(event: PrintEvent): void {
+  const text = event.data.text.replace(/\n$/, "");
+  const out = event.data.stream === "stderr" ? console.error : console.log;
   for (const line of text.split("\n")) out(`[${event.name}] ${line}`);
 }

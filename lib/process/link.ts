@@ -5,7 +5,8 @@
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { configureEvents, emit, type ProcEvent } from "../events";
+import { configureEvents, emit, type ProcEvent } from "../core/events";
+import { writeJsonLine } from "../core/lines";
 import type { ChildConfig } from "./config";
 import type { Hello } from "./collector";
 
@@ -13,7 +14,7 @@ let socket: net.Socket | null = null;
 let closing = false;
 
 function forward(event: ProcEvent): void {
-  socket?.write(JSON.stringify(event) + "\n");
+  if (socket) writeJsonLine(socket, event);
 }
 
 /** Connects, says hello, and routes this process's events and output to the root. */
@@ -21,7 +22,7 @@ export function connectToCollector(config: ChildConfig): Promise<void> {
   const hello: Hello = { pid: process.pid, ppid: process.ppid, name: config.name, daemon: config.daemon, echo: config.echo, ancestry: config.ancestry };
   const link = net.createConnection(config.collector);
   socket = link;
-  link.write(JSON.stringify(hello) + "\n");
+  writeJsonLine(link, hello);
   configureEvents(config.name, forward);
   captureOutput();
   watchParentPid();

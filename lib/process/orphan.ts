@@ -3,6 +3,7 @@
  * is then killed with SIGKILL; the child lives on and its parent pid changes to
  * its adopter (pid 1 or a subreaper).
  */
+import { isEvent } from "../core/events";
 import { runMain, type Transcript } from "./run-main";
 
 export interface OrphanReport {
@@ -38,17 +39,17 @@ export async function watchOrphan(options: { childLifetimeMs?: number; echo?: bo
     {
       args: [options.childLifetimeMs ?? 300],
       echo: options.echo ?? true,
-      kill: { signal: "SIGKILL", when: (event) => event.type === "print" && String(event.data?.text).startsWith("child: my parent") },
+      kill: { signal: "SIGKILL", when: (event) => event.type === "print" && event.data.text.startsWith("child: my parent") },
     },
   );
   const child = transcript.lifetimes.find((lifetime) => lifetime.name === "child");
-  const ppidEvent = transcript.events.find((event) => event.type === "ppid" && event.pid === child?.pid);
+  const ppidEvent = transcript.events.filter(isEvent("ppid")).find((event) => event.pid === child?.pid);
   return {
     parentPid: transcript.pid,
     childPid: child?.pid ?? -1,
     ppidBefore: child?.ppids[0] ?? null,
     ppidAfter: child?.ppids.at(-1) ?? null,
-    adoptedBy: (ppidEvent?.data?.parent as string | null | undefined) ?? null,
+    adoptedBy: ppidEvent?.data.parent ?? null,
     transcript,
   };
 }

@@ -5,7 +5,7 @@
  * processes running concurrently. Workers are daemons: they die with the root.
  */
 import type { ChildProcess } from "node:child_process";
-import type { ProcEvent } from "../events";
+import { deliver, type ProcEvent } from "../core/events";
 import { encodeArgs } from "./args";
 import { childConfig } from "./config";
 import { collectorPath } from "./collector";
@@ -168,6 +168,7 @@ export class WorkerPool {
           return;
         }
         detach();
+        for (const event of reply.events) deliver(event); // the task's events reach this process's listeners (and the root) once
         resolve({ ...base, ok: reply.ok, value: reply.value, error: reply.error, events: reply.events });
       }
       worker.child.on("message", onMessage);

@@ -4,8 +4,8 @@
  * and lifetime are reported to the root (see collector.ts).
  */
 import type { ChildProcess } from "node:child_process";
-import { now } from "../clock";
-import { deliver, emit, onEvent, type ProcEvent } from "../events";
+import { now } from "../core/clock";
+import { deliver, emit, onEvent, type ProcEvent } from "../core/events";
 import { encodeArgs } from "./args";
 import { childConfig, nextChildIdentity } from "./config";
 import { collectorPath, whenAllGone } from "./collector";

@@ -3,8 +3,8 @@
  * can watch what happens when a main ends (daemon children die, others are
  * waited for or orphaned), and returns the transcript of the whole tree.
  */
-import { now } from "../clock";
-import { onEvent, type ProcEvent } from "../events";
+import { now } from "../core/clock";
+import { isEvent, onEvent, type ProcEvent } from "../core/events";
 import { childConfig } from "./config";
 import { descendantsOf, whenAllGone } from "./collector";
 import { flushEcho } from "./echo";
@@ -99,7 +99,7 @@ export async function runMain(target: Target, options: RunMainOptions = {}): Pro
     name: main.name,
     pid,
     exitCode: main.exitCode,
-    lines: mine.filter((e) => e.type === "print").map((e) => ({ t: e.t, pid: e.pid, name: e.name, stream: e.data?.stream as PrintLine["stream"], text: String(e.data?.text) })),
+    lines: mine.filter(isEvent("print")).map((e) => ({ t: e.t, pid: e.pid, name: e.name, stream: e.data.stream, text: e.data.text })),
     events: mine,
     lifetimes: tree().map((member) => lifetimeOf(member, mine)),
     killedAtTimeout,
@@ -121,20 +121,20 @@ function killTree(pids: number[]): number[] {
 /** One process's lifetime, from its own events and those its parent and the collector recorded about it. */
 export function lifetimeOf(pid: number, events: ProcEvent[]): Lifetime {
   const own = events.filter((e) => e.pid === pid);
-  const spawn = events.find((e) => e.type === "spawn" && e.data?.child === pid);
-  const start = own.find((e) => e.type === "start");
-  const exit = own.find((e) => e.type === "exit");
-  const end = own.find((e) => e.type === "end");
-  const ppid = (start?.data?.ppid as number | undefined) ?? spawn?.pid ?? null;
+  const spawn = events.filter(isEvent("spawn")).find((e) => e.data.child === pid);
+  const start = own.find(isEvent("start"));
+  const exit = own.find(isEvent("exit"));
+  const end = own.find(isEvent("end"));
+  const ppid = start?.data.ppid ?? spawn?.pid ?? null;
   return {
-    name: start?.name ?? (spawn?.data?.childName as string | undefined) ?? own[0]?.name ?? String(pid),
+    name: start?.name ?? spawn?.data.childName ?? own[0]?.name ?? String(pid),
     pid,
     ppid,
-    daemon: Boolean(start?.data?.daemon ?? spawn?.data?.daemon),
+    daemon: start?.data.daemon ?? spawn?.data.daemon ?? false,
     start: start?.t ?? spawn?.t ?? null,
     end: exit?.t ?? end?.t ?? null,
-    exitCode: (exit?.data?.exitCode as number | null | undefined) ?? null,
-    signal: (exit?.data?.signal as string | null | undefined) ?? null,
-    ppids: [...(ppid === null ? [] : [ppid]), ...own.filter((e) => e.type === "ppid").map((e) => e.data?.to as number)],
+    exitCode: exit?.data.exitCode ?? null,
+    signal: exit?.data.signal ?? null,
+    ppids: [...(ppid === null ? [] : [ppid]), ...own.filter(isEvent("ppid")).map((e) => e.data.to)],
   };
 }

@@ -3,8 +3,8 @@
  * supervisor keeps alive. A child that crashes is restarted after a growing
  * backoff, and each restart is recorded as an event.
  */
-import { emit, type ProcEvent } from "../events";
-import { sleep } from "../clock";
+import { emit, type ProcEvent } from "../core/events";
+import { sleep } from "../core/clock";
 import { Process } from "./process";
 import type { Target } from "./target";
 

@@ -7,7 +7,7 @@
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
-import { projectRoot } from "../paths";
+import { projectRoot } from "../core/paths";
 
 /** A function (its source is copied), or an exported function of a module (absolute path or package name). */
 export type Target = ((...args: never[]) => unknown) | { module: string; export: string };

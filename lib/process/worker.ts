@@ -2,9 +2,10 @@
  * A pool worker's side: a warm process that runs one task at a time. Under a
  * barrier it first prepares (loads the target, revives args such as a Lock),
  * reports, and starts only on the pool's `go`, so a trial's participants
- * start together. A task's events are collected and returned with its result.
+ * start together. A task's events travel with its result (not over the collector link):
+ * the pool delivers them in the parent.
  */
-import { currentProcessName, emit, onEvent, type ProcEvent } from "../events";
+import { captureEvents, currentProcessName, emit, type ProcEvent } from "../core/events";
 import { reviveArgs } from "./args";
 import { renameTo } from "./link";
 import { loadTarget, type WireTarget } from "./target";
@@ -39,9 +40,8 @@ export function serveTasks(): void {
   });
 
   async function runTask(task: Extract<PoolRequest, { type: "task" }>): Promise<void> {
-    const events: ProcEvent[] = [];
-    const stop = onEvent((event) => events.push(event));
     renameTo(task.name);
+    const takeEvents = captureEvents();
     let result: { ok: boolean; value?: unknown; error?: string };
     try {
       const target = loadTarget(task.target);
@@ -57,7 +57,7 @@ export function serveTasks(): void {
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     emit("task-end", { ok: result.ok });
-    stop();
+    const events = takeEvents();
     renameTo(workerName);
     reply({ type: "result", id: task.id, ...result, events });
   }

@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { sleep } from "../clock";
-import { isRunning } from "../process/exit-status";
+import { sleep } from "../core/clock";
+import { isRunning } from "../core/pids";
 import { runPython, type PythonRun } from "./run";
 
 /** The article's daemon example; `sys.argv[1]` is the child's sleep in seconds (the article: 3). */

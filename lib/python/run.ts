@@ -4,7 +4,7 @@
  * measured on this machine, not asserted.
  */
 import { spawn } from "node:child_process";
-import { now } from "../clock";
+import { now } from "../core/clock";
 
 export interface PythonLine {
   /** ms since the program started. */

@@ -4,7 +4,7 @@
  * free run's is recovered from its events ("step" events, each followed by the
  * event that witnesses it: read, write, lock-acquired).
  */
-import type { ProcEvent } from "../events";
+import type { ProcEvent } from "../core/events";
 import type { StepGrant } from "./scheduler";
 
 export interface StepRecord {
@@ -39,7 +39,7 @@ export function stepsByProcess(events: readonly ProcEvent[], names: readonly str
     const letter = letterOf.get(event.name);
     if (letter === undefined) continue;
     if (event.type === "step") {
-      const record: StepRecord = { process: letter, step: String(event.data?.step), t: event.t };
+      const record: StepRecord = { process: letter, step: event.data.step, t: event.t };
       byProcess.get(letter)?.push(record);
       current.set(letter, { record, witnessed: false });
       continue;
@@ -48,7 +48,7 @@ export function stepsByProcess(events: readonly ProcEvent[], names: readonly str
     if (!open || open.witnessed || witnessOf[open.record.step] !== event.type) continue;
     open.witnessed = true;
     open.record.t = event.t;
-    if (event.type !== "lock-acquired" && typeof event.data?.count === "number") open.record.value = event.data.count;
+    if (event.type === "read" || event.type === "write") open.record.value = event.data.count;
   }
   return byProcess;
 }

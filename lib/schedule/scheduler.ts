@@ -12,9 +12,10 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Random } from "../random";
+import type { Random } from "../core/random";
 import type { ScheduleEntry } from "./parse";
-import { readLines, sendLine, type ProcessMessage, type StepLink } from "./protocol";
+import { readJsonLines, writeJsonLine } from "../core/lines";
+import type { ProcessMessage, SchedulerMessage, StepLink } from "./protocol";
 
 /** One step that a run let a process take. */
 export interface StepGrant {
@@ -94,7 +95,7 @@ export class StepScheduler {
     socket.unref();
     socket.on("error", () => socket.destroy());
     let proc: Proc | null = null;
-    readLines<ProcessMessage>(socket, (message) => {
+    readJsonLines<ProcessMessage>(socket, (message) => {
       const run = this.#run;
       if (message.type === "hello") {
         proc = run && message.run === this.#runs ? run.connect(message.process, socket) : null;
@@ -222,6 +223,6 @@ class Run {
     this.#granted.push({ process: proc.letter, step: proc.next as string });
     proc.state = "running";
     proc.next = null;
-    if (proc.socket) sendLine(proc.socket, { type: "go" });
+    if (proc.socket) writeJsonLine(proc.socket, { type: "go" } satisfies SchedulerMessage);
   }
 }

@@ -6,8 +6,10 @@
  * a time and the interleaving is the schedule's.
  */
 import * as net from "node:net";
-import { emit, onEvent, type ProcEvent } from "../events";
-import { readLines, sendLine, type ProcessMessage, type SchedulerMessage, type StepLink } from "./protocol";
+import { emit } from "../core/events";
+import { watchLocks } from "../lock/watch";
+import { readJsonLines, writeJsonLine } from "../core/lines";
+import type { ProcessMessage, SchedulerMessage, StepLink } from "./protocol";
 
 /** The subset of proclab's Lock that stepped locking uses. */
 export interface SteppableLock {
@@ -48,12 +50,6 @@ export const freeSteps: Steps = stepsWith((name) => {
   return done;
 }, () => undefined);
 
-const lockEvents: Record<string, "requested" | "acquired" | "released"> = {
-  "lock-requested": "requested",
-  "lock-acquired": "acquired",
-  "lock-released": "released",
-};
-
 /** The steps of this process: free without a link, scheduled (connected to the scheduler) with one. */
 export async function joinSchedule(link?: StepLink | null): Promise<Steps> {
   if (!link) return freeSteps;
@@ -62,12 +58,12 @@ export async function joinSchedule(link?: StepLink | null): Promise<Steps> {
     socket.once("connect", resolve);
     socket.once("error", (error) => reject(new Error(`step scheduler at ${link.socket} is not reachable: ${error.message}`)));
   });
-  const send = (message: ProcessMessage): void => sendLine(socket, message);
+  const send = (message: ProcessMessage): void => writeJsonLine(socket, message);
   send({ type: "hello", process: link.process, run: link.run, pid: process.pid });
 
   let waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
   let closed = false;
-  readLines<SchedulerMessage>(socket, (message) => {
+  readJsonLines<SchedulerMessage>(socket, (message) => {
     if (message.type !== "go" || !waiting) return;
     const { resolve } = waiting;
     waiting = null;
@@ -79,12 +75,9 @@ export async function joinSchedule(link?: StepLink | null): Promise<Steps> {
     waiting?.reject(new Error(`process ${link.process}: the step scheduler closed the connection while this process waited at a step`));
     waiting = null;
   });
-  // Lock events are reported after the synchronous part of acquire()/release(), so when the
+  // Lock changes are passed on after the synchronous part of acquire()/release(), so when the
   // scheduler hears "requested" this process is already queued for the lock (hand-over order is fixed).
-  const stopWatching = onEvent((event: ProcEvent) => {
-    const what = lockEvents[event.type];
-    if (what && event.pid === process.pid) queueMicrotask(() => send({ type: "lock", what, lock: String(event.data?.lock) }));
-  });
+  const stopWatching = watchLocks(({ what, lock }) => queueMicrotask(() => send({ type: "lock", what, lock })));
 
   const step = (name: string): Promise<void> => {
     if (closed) return Promise.reject(new Error(`process ${link.process}: the step scheduler is gone; cannot take step ${name}`));

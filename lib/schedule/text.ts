@@ -3,7 +3,7 @@
  * column per process (as OSTEP's x86.py prints threads), and db.json's value
  * after each step.
  */
-import { textTable } from "../plots/figure";
+import { textTable } from "../core/text";
 import type { Interleaving, StepRecord } from "./interleaving";
 
 /** A step as a cell: "read 1", "write → 0", "think". */

@@ -5,8 +5,8 @@
  * code does, measured — the race it means to show barely happens, because each
  * process start (~65 ms here) staggers the buyers, but readers crash on torn files.
  */
-import { defaultDbPath } from "../paths";
-import { textTable } from "../plots/figure";
+import { defaultDbPath } from "../core/paths";
+import { textTable } from "../core/text";
 import type { Lock } from "../lock";
 import { Process } from "../process";
 import { resetDb, readDb, show, buy } from "./db";
@@ -54,7 +54,7 @@ export async function runArticleRush(options: ArticleRushOptions = {}): Promise<
       processes.push(p);
     }
     await Promise.all(processes.map((p) => p.join()));
-    const sold = processes.flatMap((p) => p.events).filter((e) => e.type === "print" && String(e.data?.text).includes("购买成功")).length;
+    const sold = processes.flatMap((p) => p.events).filter((e) => e.type === "print" && e.data.text.includes("购买成功")).length;
     const crashedReaders = processes.filter((p) => p.exitCode !== 0 && /JSON|ticket database/.test(p.error ?? "")).length;
     let corrupt = false;
     try {

@@ -9,8 +9,8 @@
  * retry, so the failure is measured instead of killing the buyer.
  */
 import * as fs from "node:fs";
-import { sleep } from "../clock";
-import { emit } from "../events";
+import { sleep } from "../core/clock";
+import { emit } from "../core/events";
 import { joinSchedule } from "../schedule/step";
 import type { StepLink } from "../schedule/protocol";
 import { parseDb, writeDbAtomic, type TicketDb } from "./db";

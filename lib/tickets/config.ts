@@ -3,7 +3,7 @@
  * (the CLI maps `field` to its flag) before anything touches db.json.
  */
 import * as path from "node:path";
-import { defaultDbPath } from "../paths";
+import { defaultDbPath } from "../core/paths";
 import { getStrategy, type StrategyName } from "./strategies";
 
 export interface RushConfig {
@@ -36,24 +36,34 @@ export const rushDefaults: Readonly<Omit<RushConfig, "db">> = {
 /** Upper bounds that keep a typo from starting thousands of processes or an hour-long run. */
 export const rushLimits = { buyers: 64, tickets: 1_000_000, trials: 100_000, ms: 10_000 } as const;
 
-/** A bad setting; `field` is the RushConfig key. */
+/**
+ * A bad setting: `field` is the RushConfig key, `problem` what is wrong with its value
+ * ("must be an integer from 1 to 64, got 0"); a caller with other names for the fields (the
+ * CLI's flags) says `--buyers: ${problem}`.
+ */
 export class RushConfigError extends TypeError {
-  constructor(readonly field: keyof RushConfig, message: string) {
+  constructor(
+    readonly field: keyof RushConfig,
+    readonly problem: string,
+    message = `${field} ${problem}`,
+  ) {
     super(message);
     this.name = "RushConfigError";
   }
 }
 
+const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
+
 function integer(field: keyof RushConfig, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RushConfigError(field, `${field} must be an integer from ${min} to ${max}, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new RushConfigError(field, `must be an integer from ${min} to ${max}, got ${shown(value)}`);
   }
   return value;
 }
 
 function milliseconds(field: keyof RushConfig, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > rushLimits.ms) {
-    throw new RushConfigError(field, `${field} must be a number of milliseconds from 0 to ${rushLimits.ms}, got ${JSON.stringify(value) ?? String(value)}`);
+    throw new RushConfigError(field, `must be a number of milliseconds from 0 to ${rushLimits.ms}, got ${shown(value)}`);
   }
   return value;
 }
@@ -65,10 +75,10 @@ export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> =
   try {
     strategy = getStrategy(String(pick("strategy"))).name;
   } catch (error) {
-    throw new RushConfigError("strategy", (error as Error).message);
+    throw new RushConfigError("strategy", (error as Error).message, (error as Error).message);
   }
   const db = options.db === undefined ? defaultDbPath : options.db;
-  if (typeof db !== "string" || db === "") throw new RushConfigError("db", `db must be a file path, got ${JSON.stringify(db)}`);
+  if (typeof db !== "string" || db === "") throw new RushConfigError("db", `must be a file path, got ${shown(db)}`);
   return {
     buyers: integer("buyers", pick("buyers"), 1, rushLimits.buyers),
     tickets: integer("tickets", pick("tickets"), 0, rushLimits.tickets),

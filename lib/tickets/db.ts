@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dataDir, defaultDbPath } from "../paths";
+import { dataDir, defaultDbPath } from "../core/paths";
 
 /** What db.json holds. */
 export interface TicketDb {

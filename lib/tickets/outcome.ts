@@ -2,11 +2,11 @@
  * Accounting: from what the buyers reported and what db.json holds at the
  * end, the outcome of one trial; from many trials, the summary.
  */
-import type { ProcEvent } from "../events";
+import type { ProcEvent } from "../core/events";
 import type { BuyerOutcome } from "./buyer";
 import { parseDb } from "./db";
 import type { RushConfig } from "./config";
-import { textTable } from "../plots/figure";
+import { textTable } from "../core/text";
 
 export interface TrialResult {
   /** 1-based trial number. */

@@ -2,7 +2,7 @@
  * Live progress of a rush: in a notebook one display updated in place, in a
  * terminal one line on stderr (stdout stays clean for --json).
  */
-import { inNotebook, updatingDisplay } from "../plots/notebook";
+import { inNotebook, updatingDisplay } from "../core/notebook";
 import type { RushConfig } from "./config";
 import type { RushSummary, TrialResult } from "./outcome";
 

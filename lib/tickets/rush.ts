@@ -10,17 +10,18 @@
  * corrupt is counted, then repaired by the next reset (or at the end).
  */
 import * as fs from "node:fs";
-import { now } from "../clock";
-import type { ProcEvent } from "../events";
+import { now } from "../core/clock";
+import type { ProcEvent } from "../core/events";
 import { Lock } from "../lock";
 import { WorkerPool, type Task, type TaskResult } from "../process";
-import { deriveSeed, mulberry32, uniform } from "../random";
+import { deriveSeed } from "../core/random";
 import type { Interleaving } from "../schedule/interleaving";
-import { buyerNames, rushSchedules, trialInterleaving, type ScheduleSpec } from "../schedule/rush-schedule";
+import { buyerNames, rushSchedules, trialInterleaving, type ScheduleSpec, type TrialPlan } from "./rush-schedule";
 import { StepScheduler } from "../schedule/scheduler";
 import { buyerModule, type BuyerOutcome, type BuyerPlan } from "./buyer";
 import { rushConfig, type RushConfig } from "./config";
 import { readDb, resetDb } from "./db";
+import { buyerDelays, race } from "./race";
 import { liveProgress, type RushProgress } from "./progress";
 import { getStrategy } from "./strategies";
 import { summarize, trialOutcome, type RushSummary, type TrialResult } from "./outcome";
@@ -46,23 +47,36 @@ export interface RushResult {
 
 /** The plans of one trial's buyers: delays drawn from the trial's own seed. */
 export function planBuyers(config: RushConfig, trial: number, echo = false): BuyerPlan[] {
-  const random = mulberry32(deriveSeed(config.seed, trial));
-  return Array.from({ length: config.buyers }, (_, index) => ({
+  const spread = (meanMs: number): [number, number] => [0.5 * meanMs, 1.5 * meanMs];
+  return buyerDelays(deriveSeed(config.seed, trial), config.buyers, spread(config.workMs), spread(config.thinkMs)).map((delays) => ({
+    ...delays,
     db: config.db,
-    index,
     strategy: config.strategy,
-    workMs: uniform(random, 0.5, 1.5) * config.workMs,
-    thinkMs: uniform(random, 0.5, 1.5) * config.thinkMs,
     writeMs: config.writeMs,
     echo,
   }));
 }
 
-export async function runRush(options: RushOptions = {}): Promise<RushResult> {
-  const { onProgress, progress = true, echo = false, schedule, ...settings } = options;
+/** A rush's checked settings and, when scheduled, the schedule of each trial. */
+export interface RushPlan {
+  config: RushConfig;
+  schedules: ((trial: number) => TrialPlan) | null;
+}
+
+/**
+ * Checks a rush's settings and schedule before anything runs: the one place that does.
+ * Throws RushConfigError (naming the setting) or ScheduleError.
+ */
+export function planRush(options: Partial<Record<keyof RushConfig, unknown>> & { schedule?: ScheduleSpec } = {}): RushPlan {
+  const { schedule, ...settings } = options;
   const config = rushConfig(settings);
+  return { config, schedules: schedule === undefined ? null : rushSchedules(schedule, config) };
+}
+
+export async function runRush(options: RushOptions = {}): Promise<RushResult> {
+  const { onProgress, progress = true, echo = false, ...settings } = options;
+  const { config, schedules } = planRush(settings); // bad settings fail here, before any process
   const strategy = getStrategy(config.strategy);
-  const schedules = schedule === undefined ? null : rushSchedules(schedule, config); // bad schedules fail here, before any process
 
   const report = progress ? liveProgress() : null;
   // join runs one buyer at a time, still one process per buyer: a pool of one per buyer.
@@ -91,7 +105,7 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
         for (const [i, task] of tasks.entries()) results.push(...(await pools[i].run([task], { echo })));
       } else {
         // A scheduled trial cannot hang (blocked processes are reported), the timeout only guards against bugs.
-        results.push(...(await pools[0].run(tasks, { barrier: true, echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) })));
+        results.push(...(await race(pools[0], tasks, { echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) })));
       }
       scheduled?.active.tasksEnded();
       const run = scheduled ? await scheduled.active.done : null;

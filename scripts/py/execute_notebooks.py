@@ -27,9 +27,11 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
+# Running one cell in a tslab kernel is shared with the grader, which lives in the library.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib" / "grading" / "py"))
+from kernel_cells import ABORT_RETRIES, run_cell, stderr_text  # noqa: E402
+
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-ABORT_RETRIES = 10
-ABORT_BACKOFF_S = 0.3
 SLOW_NOTEBOOK_S = 20
 
 
@@ -42,10 +44,6 @@ def cell_text(cell) -> str:
         elif "data" in out:
             parts.append(out["data"].get("text/plain", ""))
     return "".join(parts)
-
-
-def stderr_text(cell) -> str:
-    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream" and o.get("name") == "stderr")
 
 
 def plot_count(cell) -> int:
@@ -114,19 +112,6 @@ async def execute(path: Path, timeout: int) -> dict:
     report["seconds"] = round(time.monotonic() - started, 1)
     report["executed"] = nb
     return report
-
-
-async def run_cell(client, cell, index, replies) -> str:
-    """Runs one cell; retries while tslab answers `abort` (the cell did not run)."""
-    for attempt in range(ABORT_RETRIES):
-        replies.clear()
-        cell.outputs = []
-        await client.async_execute_cell(cell, index)
-        status = replies[-1]["content"]["status"] if replies else "error"
-        if status != "abort":
-            return status
-        await asyncio.sleep(ABORT_BACKOFF_S)
-    return "abort"
 
 
 def main() -> int:

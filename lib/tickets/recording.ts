@@ -4,10 +4,10 @@
  * outcome compared with the recorded one.
  */
 import * as fs from "node:fs";
-import { runRush, type RushOptions, type RushResult } from "../tickets/rush";
-import { getStrategy, type StrategyName } from "../tickets/strategies";
-import { ScheduleError } from "./parse";
-import type { Interleaving } from "./interleaving";
+import { runRush, type RushOptions, type RushResult } from "./rush";
+import { getStrategy, type StrategyName } from "./strategies";
+import { ScheduleError } from "../schedule/parse";
+import type { Interleaving } from "../schedule/interleaving";
 
 /** What a trial ended with, as far as a schedule decides it. */
 export interface RecordedOutcome {

@@ -1,7 +1,7 @@
 /** From the grading run's verified records to points and reasons: a test scores only on a verified pass. */
 import type { Manifest } from "./assign";
 
-/** What scripts/py/grade_notebook.py reports per test cell. */
+/** What py/grade_notebook.py reports per test cell. */
 export interface CellRun {
   status: "ok" | "error" | "abort" | "timeout" | "crashed";
   reason: string;

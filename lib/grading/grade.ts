@@ -13,13 +13,13 @@
  * deliberately rewrites the kernel's JavaScript runtime (require, tslab internals) to steal
  * a key while a test runs, writes to absolute paths, or detaches processes with setsid.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
-import { projectRoot } from "../paths";
+import { projectRoot } from "../core/paths";
 import { assignNotebook, type Manifest } from "./assign";
+import { jupyterEnv, registerTslabKernel, venvBin } from "./jupyter";
 import { assignmentOf, readNotebook, writeNotebook } from "./notebook";
 import { gradedNotebook } from "./restore";
 import { scoreRun, type GradeReport, type RunResult } from "./score";
@@ -67,28 +67,33 @@ function checkedManifest(computed: Manifest, file: string | undefined): Manifest
   return saved;
 }
 
-// scripts/lib/jupyter.mjs is an ES module; TypeScript (CommonJS output) would turn import() into require().
-const importModule = new Function("url", "return import(url)") as (url: string) => Promise<Record<string, (...args: unknown[]) => unknown>>;
+/** The kernel-side driver (Python: nbclient runs the tslab kernel), shipped beside this module's source. */
+const driver = path.join(projectRoot, "lib", "grading", "py", "grade_notebook.py");
+
+/** Runs the driver without blocking this process's event loop (a grade can take minutes). */
+function runDriver(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(venvBin("python"), [driver, ...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-64 * 1024)));
+    child.once("error", (error) => reject(new Error(`cannot start the grading kernel driver ${venvBin("python")}: ${error.message} (run \`npm start\` or \`npm run setup\` once)`)));
+    child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
 
 async function runGrader(notebookFile: string, manifest: Manifest, env: NodeJS.ProcessEnv, cellTimeoutS: number): Promise<RunResult> {
-  const jupyter = await importModule(pathToFileURL(path.join(projectRoot, "scripts", "lib", "jupyter.mjs")).href);
-  jupyter.registerTslabKernel();
+  registerTslabKernel();
   const tests = Object.fromEntries(
     manifest.cells.filter((c) => c.tests).map((c) => [c.id, (c.tests ?? []).reduce((sum, t) => sum + t.timeLimitMs, 0) / 1000 + 5]),
   );
   const plan = path.join(path.dirname(notebookFile), "plan.json");
   fs.writeFileSync(plan, JSON.stringify({ tests }));
-  const script = path.join(projectRoot, "scripts", "py", "grade_notebook.py");
-  const python = jupyter.venvBin("python") as string;
-  const result = spawnSync(python, [script, notebookFile, "--plan", plan, "--cell-timeout", String(cellTimeoutS)], {
-    cwd: path.dirname(notebookFile),
-    env: jupyter.jupyterEnv(env) as NodeJS.ProcessEnv,
-    encoding: "utf8",
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const last = result.stdout?.trim().split("\n").pop() ?? "";
+  const result = await runDriver([notebookFile, "--plan", plan, "--cell-timeout", String(cellTimeoutS)], { cwd: path.dirname(notebookFile), env: jupyterEnv(env) });
+  const last = result.stdout.trim().split("\n").pop() ?? "";
   if (result.status !== 0 || !last.startsWith("{")) {
-    throw new Error(`the grading kernel run failed (exit ${result.status ?? result.signal}): ${(result.stderr ?? "").trim().split("\n").slice(-5).join("\n")}`);
+    throw new Error(`the grading kernel run failed (exit ${result.status ?? result.signal}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`);
   }
   return JSON.parse(last) as RunResult;
 }

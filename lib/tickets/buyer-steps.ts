@@ -1,6 +1,6 @@
 /** The steps a ticket buyer marks, per strategy: what a rush's schedules are checked against. */
-import { getStrategy, type StrategyName } from "../tickets/strategies";
-import { ScheduleError, type ScheduleShape } from "./parse";
+import { getStrategy, type StrategyName } from "./strategies";
+import { ScheduleError, type ScheduleShape } from "../schedule/parse";
 
 /**
  * The steps of a buyer who buys (one who reads 0 stops after `read`, or after `read`,

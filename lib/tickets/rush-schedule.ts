@@ -1,11 +1,11 @@
 /** Schedules for the ticket rush: what `runRush({ schedule })` accepts, checked before any buyer starts. */
-import type { ProcEvent } from "../events";
-import { deriveSeed, mulberry32 } from "../random";
-import type { RushConfig } from "../tickets/config";
+import type { ProcEvent } from "../core/events";
+import { deriveSeed, mulberry32 } from "../core/random";
+import type { RushConfig } from "./config";
 import { rushShape } from "./buyer-steps";
-import { recordedInterleaving, scheduledInterleaving, stepsByProcess, type Interleaving } from "./interleaving";
-import { parseSchedule, processLetters, ScheduleError, type ScheduleInput } from "./parse";
-import type { SchedulePlan, ScheduleRun } from "./scheduler";
+import { recordedInterleaving, scheduledInterleaving, stepsByProcess, type Interleaving } from "../schedule/interleaving";
+import { parseSchedule, processLetters, ScheduleError, type ScheduleInput } from "../schedule/parse";
+import type { SchedulePlan, ScheduleRun } from "../schedule/scheduler";
 
 /** A schedule for every trial, `"random"` (a seeded random one per trial), or one per trial (1-based). */
 export type ScheduleSpec = ScheduleInput | "random" | ((trial: number) => ScheduleInput);

@@ -5,7 +5,7 @@ Output (stdout): one JSON object {"cells": {cell_id: {"status", "reason", "recor
 
 How a test is judged (the grader's side of the fail-closed rule):
 - every test cell runs with a fresh random key written into its own source at execution
-  time (its `check(` calls become `require("proclab").gradedCheck(key, id)(`), so cells that
+  time (its `check(` calls become `require("proclab/homework").gradedCheck(key, id)(`), so cells that
   ran before it never saw the key;
 - only records displayed in that cell's own outputs whose HMAC verifies with that cell's
   key count; printed text never does;
@@ -34,14 +34,14 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 sys.path.insert(0, str(Path(__file__).parent))
-from execute_notebooks import run_cell, stderr_text  # noqa: E402
+from kernel_cells import run_cell, stderr_text  # noqa: E402
 
 RECORD_MIME = "application/vnd.proclab.check+json"
 CHECK_CALL = re.compile(r"(?<![\w$.])check\(")
 
 
 def graded_source(source: str, key: str, cell_id: str) -> str:
-    call = f"require(\"proclab\").gradedCheck({json.dumps(key)}, {json.dumps(cell_id)})("
+    call = f"require(\"proclab/homework\").gradedCheck({json.dumps(key)}, {json.dumps(cell_id)})("
     return CHECK_CALL.sub(lambda _: call, source)
 
 
