@@ -139,7 +139,7 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
   if (transcript.killedAtTimeout.length > 0 || alive.length > 0) {
     throw new Error(`the main program did not end cleanly: ${transcript.killedAtTimeout.length} process(es) still ran after ${options.timeLimitMs ?? 10000} ms (a non-daemon child that never ends, or a join on the daemon)`);
   }
-  const late = daemons.filter((life) => life.end === null || (mainLife?.end != null && life.end > mainLife.end + 1000));
+  const late = daemons.filter((life) => life.end === null || (mainLife?.end !== null && mainLife?.end !== undefined && life.end > mainLife.end + 1000));
   if (late.length > 0) throw new Error(`daemon ${late[0].name} outlived the main program`);
   return transcript;
 }

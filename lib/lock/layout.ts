@@ -4,34 +4,36 @@
  *   path           an empty file, the name proper-lockfile locks
  *   <state>.lock/  proper-lockfile's directory: exists while the lock is held
  *   <state>.lock/owner-<pid>-<start>-<since>   who holds it, and since when (ms, shared clock)
- *   <state>.lock/kept-<pid>-<start>-<at>       instead of the owner: released at `at`, kept an
- *                  instant by its last holder for a quick re-take (see state.ts); the lock is free
+ *   <state>.lock/kept-<pid>-<start>-<at>       instead of the owner: released at `at` by that
+ *                  process, which has not handed the directory on yet (a deferred hand-on, see
+ *                  state.ts: it may take the lock back with one rename); the lock is free
  *   <state>.wait/  waiters' FIFOs: q-<ticket>-<pid>-<start> queued, i-<pid>-<start> idle,
  *                  n-<pid>-<start> new (not yet open for reading), t-<pid>-<start>-… a released
  *                  lock directory being deleted. It may be removed whenever no live process has
- *                  an entry in it (see leaveWaitDir): whoever needs it makes it again.
+ *                  an entry in it (see removeWaitDirIfUnused): whoever needs it makes it again.
  * Ownership lives in the marker's name so that handing the lock over (or taking it
  * from a dead holder) is one atomic rename, and reading it is one readdir.
  */
 import * as fs from "node:fs";
 import { isAlive, type ProcessIdentity } from "../core/pids";
 
-export interface Owner extends ProcessIdentity {
-  /** When it became the holder (ms, `now()` clock); for a kept lock, when it was released. */
+/** The marker file in a lock directory: who holds the lock (`owner-…`), or who released it and has not handed it on yet (`kept-…`). */
+export interface LockMarker extends ProcessIdentity {
+  /** When it became the holder (ms, `now()` clock); for a released marker, when it was released. */
   since: number;
   /** The marker's file name, which changes on every hand-over. */
-  marker: string;
-  /** Released, but kept by this process for an instant: free to the waiters' eyes. */
-  kept: boolean;
+  name: string;
+  /** Released by this process, which has not handed the lock directory on yet (`kept-…`): the lock is free. */
+  released: boolean;
 }
 
-const QUEUED = /^q-\d+-\d+-\d+$/;
-const IDLE = /^i-\d+-\d+$/;
+const QUEUED_FIFO = /^q-\d+-\d+-\d+$/;
+const IDLE_FIFO = /^i-\d+-\d+$/;
 /** A new FIFO or a lock directory being deleted, and the pid and start of the process doing it. */
-const OWNED = /^[nt]-(\d+)-(\d+)(?:-[a-z0-9]+)?$/;
+const NEW_FIFO_OR_TRASH = /^[nt]-(\d+)-(\d+)(?:-[a-z0-9]+)?$/;
 
 /** Whether the FIFO at `fifo` has a reader (its process lives); false when it is gone. */
-function isRead(fifo: string): boolean {
+function hasReader(fifo: string): boolean {
   try {
     fs.closeSync(fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
     return true;
@@ -55,18 +57,19 @@ export class LockFiles {
     this.waitDir = `${base}.wait`;
   }
 
-  markerName(who: ProcessIdentity, since: number): string {
+  /** The name of the marker saying that `who` holds the lock since `since`. */
+  ownerMarkerName(who: ProcessIdentity, since: number): string {
     return `owner-${who.pid}-${who.start}-${since.toFixed(3)}`;
   }
 
-  /** The current holder, or null when the lock is free (or only kept). */
-  readOwner(): Owner | null {
+  /** The current holder, or null when the lock is free (also when its marker says released). */
+  readOwner(): LockMarker | null {
     const marker = this.readMarker();
-    return marker && !marker.kept ? marker : null;
+    return marker && !marker.released ? marker : null;
   }
 
-  /** The lock directory's marker, owner or kept, or null when there is none. */
-  readMarker(): Owner | null {
+  /** The lock directory's marker, owner or released, or null when there is none. */
+  readMarker(): LockMarker | null {
     let names: string[];
     try {
       names = fs.readdirSync(this.lockDir);
@@ -74,29 +77,32 @@ export class LockFiles {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
     }
-    for (const marker of names) {
-      const m = /^(owner|kept)-(\d+)-(\d+)-([\d.]+)$/.exec(marker);
-      if (m) return { pid: Number(m[2]), start: Number(m[3]), since: Number(m[4]), marker, kept: m[1] === "kept" };
+    for (const name of names) {
+      const match = /^(owner|kept)-(\d+)-(\d+)-([\d.]+)$/.exec(name);
+      if (match) return { pid: Number(match[2]), start: Number(match[3]), since: Number(match[4]), name, released: match[1] === "kept" };
     }
     return null;
   }
 
-  /** Atomically gives the lock held (or kept) under `from` to `to`; null when `from` is no longer the marker. */
-  transfer(from: Owner, to: ProcessIdentity, since: number): string | null {
-    return this.renameMarker(from, this.markerName(to, since));
+  /** Atomically gives the lock held (or released) under `from` to `to`; null when `from` is no longer the marker. */
+  transfer(from: LockMarker, to: ProcessIdentity, since: number): string | null {
+    return this.renameMarker(from, this.ownerMarkerName(to, since));
   }
 
-  /** Atomically marks the lock held under `from` as released at `at` but kept by its holder; null when `from` is gone. */
-  keep(from: Owner, at: number): Owner | null {
-    const marker = `kept-${from.pid}-${from.start}-${at.toFixed(3)}`;
-    return this.renameMarker(from, marker) ? { pid: from.pid, start: from.start, since: at, marker, kept: true } : null;
+  /**
+   * Atomically marks the lock held under `from` as released at `releasedAt`, its lock directory
+   * not handed on yet (a deferred hand-on, see state.ts); null when `from` is gone.
+   */
+  markReleased(from: LockMarker, releasedAt: number): LockMarker | null {
+    const name = `kept-${from.pid}-${from.start}-${releasedAt.toFixed(3)}`;
+    return this.renameMarker(from, name) ? { pid: from.pid, start: from.start, since: releasedAt, name, released: true } : null;
   }
 
-  private renameMarker(from: Owner, marker: string): string | null {
+  private renameMarker(from: LockMarker, name: string): string | null {
     try {
       // Concatenated, not path.join (1.3 µs each, twice per handoff): lockDir is already normalised.
-      fs.renameSync(`${this.lockDir}/${from.marker}`, `${this.lockDir}/${marker}`);
-      return marker;
+      fs.renameSync(`${this.lockDir}/${from.name}`, `${this.lockDir}/${name}`);
+      return name;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
       throw error;
@@ -137,7 +143,7 @@ export class LockFiles {
 
   /** Whether a live process waits in the queue (its FIFO has a reader). */
   hasLiveWaiter(): boolean {
-    return this.waitEntries().some((entry) => QUEUED.test(entry) && isRead(`${this.waitDir}/${entry}`));
+    return this.waitEntries().some((entry) => QUEUED_FIFO.test(entry) && hasReader(`${this.waitDir}/${entry}`));
   }
 
   /**
@@ -145,15 +151,15 @@ export class LockFiles {
    * each process calls this as it exits (the last one out succeeds), and the state folder's
    * sweep for processes that were killed. Leftovers of dead processes are deleted first.
    */
-  leaveWaitDir(): void {
+  removeWaitDirIfUnused(): void {
     for (const entry of this.waitEntries()) {
-      const full = `${this.waitDir}/${entry}`;
-      const owned = OWNED.exec(entry);
-      if (QUEUED.test(entry) || IDLE.test(entry)) {
-        // Opened for reading by its process before it got this name, so unread means dead.
-        if (!isRead(full)) fs.rmSync(full, { force: true });
-      } else if (owned && !isAlive({ pid: Number(owned[1]), start: Number(owned[2]) })) {
-        fs.rmSync(full, { recursive: true, force: true });
+      const entryPath = `${this.waitDir}/${entry}`;
+      const newOrTrash = NEW_FIFO_OR_TRASH.exec(entry);
+      if (QUEUED_FIFO.test(entry) || IDLE_FIFO.test(entry)) {
+        // Opened for reading by its process before it got this name, so no reader means dead.
+        if (!hasReader(entryPath)) fs.rmSync(entryPath, { force: true });
+      } else if (newOrTrash && !isAlive({ pid: Number(newOrTrash[1]), start: Number(newOrTrash[2]) })) {
+        fs.rmSync(entryPath, { recursive: true, force: true });
       }
     }
     try {

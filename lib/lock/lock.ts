@@ -25,23 +25,23 @@ export interface LockHolder {
  * One LockState per lock in a process, shared by every Lock object for it; keyed by its state's
  * lock directory, which follows the file's real path, so two spellings of one file are one lock.
  */
-const states = new Map<string, LockState>();
-let created = 0;
+const statesByLockDir = new Map<string, LockState>();
+let freshLockCount = 0;
 
 /** Fresh locks this process made: their files go when it exits (a held one stays, as a crash would leave it). */
-const fresh: LockFiles[] = [];
+const freshLockFiles: LockFiles[] = [];
 
 function freshLockPath(): string {
   const folder = path.join(dataDir, "locks");
   fs.mkdirSync(folder, { recursive: true });
-  created += 1;
-  return path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${created}`);
+  freshLockCount += 1;
+  return path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${freshLockCount}`);
 }
 
-/** At exit: every lock of this process hands on what it keeps and leaves its queue; fresh locks' files go. */
-function leaveLocks(): void {
-  for (const state of states.values()) state.leave();
-  for (const files of fresh) if (!fs.existsSync(files.lockDir)) fs.rmSync(files.path, { force: true });
+/** At exit: every lock of this process hands on a lock it released but has not handed on yet, and leaves its queue; fresh locks' files go. */
+function leaveLocksAtExit(): void {
+  for (const state of statesByLockDir.values()) state.leaveAtExit();
+  for (const files of freshLockFiles) if (!fs.existsSync(files.lockDir)) fs.rmSync(files.path, { force: true });
 }
 
 export class Lock implements Transferable {
@@ -56,12 +56,12 @@ export class Lock implements Transferable {
     }
     this.path = path.resolve(lockPath ?? freshLockPath());
     const files = openLockFiles(this.path);
-    if (lockPath === undefined) fresh.push(files);
-    let state = states.get(files.lockDir);
+    if (lockPath === undefined) freshLockFiles.push(files);
+    let state = statesByLockDir.get(files.lockDir);
     if (!state) {
       state = new LockState(files);
-      if (states.size === 0) process.once("exit", leaveLocks);
-      states.set(files.lockDir, state);
+      if (statesByLockDir.size === 0) process.once("exit", leaveLocksAtExit);
+      statesByLockDir.set(files.lockDir, state);
     }
     this.state = state;
   }

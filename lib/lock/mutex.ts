@@ -15,26 +15,28 @@ import * as path from "node:path";
 import type * as ProperLockfile from "proper-lockfile";
 import type { LockFiles } from "./layout";
 
+/** The largest timer delay Node accepts: proper-lockfile's staleness and refresh, never in practice. */
 const NEVER_MS = 2 ** 31 - 1;
 
-let lockfile: typeof ProperLockfile | null = null;
+let properLockfileModule: typeof ProperLockfile | null = null;
 /**
  * Loaded by the first Lock of a process, not by `import "proclab"`: proper-lockfile
  * installs exit hooks in every process that loads it.
  */
 export function properLockfile(): typeof ProperLockfile {
-  if (!lockfile) lockfile = require("proper-lockfile") as typeof ProperLockfile;
-  return lockfile;
+  if (!properLockfileModule) properLockfileModule = require("proper-lockfile") as typeof ProperLockfile;
+  return properLockfileModule;
 }
 
-let pendingMarker = "";
+/** The marker markerFs.mkdirSync writes into the directory it makes (set by tryMakeLockDir just before). */
+let markerToWrite = "";
 /** node:fs with a mkdir that also writes the owner marker, so a held lock directory is never empty. */
 const markerFs = {
   ...fs,
   mkdirSync(dir: string): void {
     fs.mkdirSync(dir);
     try {
-      fs.writeFileSync(path.join(dir, pendingMarker), "");
+      fs.writeFileSync(path.join(dir, markerToWrite), "");
     } catch (error) {
       // An abandoned-empty-directory cleanup removed it between the two calls: someone else's turn.
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw Object.assign(new Error("lock directory vanished"), { code: "EEXIST" });
@@ -44,11 +46,11 @@ const markerFs = {
 };
 
 /** Takes the lock if it is free, recording `marker` as its owner; false when it is held. */
-export function tryMkdir(files: LockFiles, marker: string): boolean {
-  pendingMarker = marker;
-  let release: () => void;
+export function tryMakeLockDir(files: LockFiles, marker: string): boolean {
+  markerToWrite = marker;
+  let dropBookkeeping: () => void;
   try {
-    release = properLockfile().lockSync(files.path, {
+    dropBookkeeping = properLockfile().lockSync(files.path, {
       realpath: false,
       lockfilePath: files.lockDir,
       retries: 0,
@@ -64,7 +66,7 @@ export function tryMkdir(files: LockFiles, marker: string): boolean {
     throw new Error(`Lock: cannot lock ${JSON.stringify(files.path)} (${code ?? String(error)})`);
   }
   try {
-    release();
+    dropBookkeeping(); // proper-lockfile's release: ends its refresh timer and exit hook
   } catch {
     // Expected: ENOTEMPTY, the directory holds our marker and stays.
   }

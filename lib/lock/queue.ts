@@ -2,7 +2,7 @@
  * The waiters' queue of one lock, in `<state>.wait/` (see layout.ts): one FIFO per waiting process,
  * renamed to `q-<ticket>-<pid>-<start>` while it waits (tickets sort by arrival, so
  * hand-over is first come, first served) and to `i-<pid>-<start>` while it does not.
- * A releaser pokes the first waiter by writing one byte into its FIFO, which wakes
+ * A releaser wakes the first waiter by writing one byte into its FIFO, which wakes
  * that process's event loop at once: no polling on the hand-over path.
  * The waiter keeps its own FIFO open for reading and writing, so a releaser's
  * open fails with ENXIO exactly when the waiter process is gone.
@@ -15,10 +15,11 @@ import { now } from "../core/clock";
 import type { ProcessIdentity } from "../core/pids";
 import type { LockFiles } from "./layout";
 
-const POKE = Buffer.from("!");
+const WAKE_UP_BYTE = Buffer.from("!");
 
-/** A queued waiter found by a releaser, with its FIFO open for the poke. */
+/** A queued waiter found by a releaser, with its FIFO open for the wake-up byte. */
 export interface Waiter extends ProcessIdentity {
+  /** Its FIFO's name in the waiters' folder (`q-…`). */
   entry: string;
   fd: number;
 }
@@ -27,13 +28,13 @@ export interface Waiter extends ProcessIdentity {
 export function firstWaiter(files: LockFiles): Waiter | null {
   const entries = files.waitEntries().filter((name) => name.startsWith("q-")).sort();
   for (const entry of entries) {
-    const full = `${files.waitDir}/${entry}`;
+    const entryPath = `${files.waitDir}/${entry}`;
     let fd: number;
     try {
-      fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
+      fd = fs.openSync(entryPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENXIO") fs.rmSync(full, { force: true }); // nobody reads it: its process died
+      if (code === "ENXIO") fs.rmSync(entryPath, { force: true }); // nobody reads it: its process died
       else if (code !== "ENOENT") throw error;
       continue;
     }
@@ -51,7 +52,7 @@ export function anyQueued(files: LockFiles): boolean {
 /** Takes `waiter` out of the queue (a releaser does this before handing it the lock). */
 export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
   try {
-    fs.renameSync(`${files.waitDir}/${waiter.entry}`, `${files.waitDir}/${idleName(waiter)}`);
+    fs.renameSync(`${files.waitDir}/${waiter.entry}`, `${files.waitDir}/${idleFifoName(waiter)}`);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
@@ -59,10 +60,10 @@ export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
   }
 }
 
-/** Wakes `waiter` and closes its FIFO. A full FIFO means it has unread pokes already. */
-export function poke(waiter: Waiter): void {
+/** Wakes `waiter` and closes its FIFO. A full FIFO means it has unread wake-up bytes already. */
+export function wakeWaiter(waiter: Waiter): void {
   try {
-    fs.writeSync(waiter.fd, POKE);
+    fs.writeSync(waiter.fd, WAKE_UP_BYTE);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
   } finally {
@@ -71,55 +72,59 @@ export function poke(waiter: Waiter): void {
 }
 
 /**
- * Frees the lock (held or kept under `who`'s marker, already renamed to it) and wakes the first
+ * Frees the lock (its marker already renamed to name `who` as its owner) and wakes the first
  * waiter, who takes it as a free lock; false when it was free already.
  */
 export function freeAndWake(files: LockFiles, who: ProcessIdentity): boolean {
   if (!files.removeLockDir(who)) return false;
   const first = firstWaiter(files);
-  if (first) poke(first);
+  if (first) wakeWaiter(first);
   return true;
 }
 
-export function closeWaiter(waiter: Waiter): void {
+/** Closes the FIFO that firstWaiter opened, without waking the waiter. */
+export function closeWaiterFifo(waiter: Waiter): void {
   fs.closeSync(waiter.fd);
 }
 
-function idleName(who: ProcessIdentity): string {
+function idleFifoName(who: ProcessIdentity): string {
   return `i-${who.pid}-${who.start}`;
 }
 
 /** This process's place in one lock's queue, and its FIFO. */
 export class QueueSlot {
-  private readonly idle: string;
-  private queued: string | null = null;
-  private socket: net.Socket | null = null;
+  /** Our FIFO's path while it is not in the queue (`i-…`). */
+  private readonly idlePath: string;
+  /** Our FIFO's path while it is in the queue (`q-…`), or null. */
+  private queuedPath: string | null = null;
+  /** Reads our FIFO, calling onWake on each wake-up byte; null until the FIFO is made. */
+  private fifoReader: net.Socket | null = null;
 
   constructor(
     private readonly files: LockFiles,
     private readonly self: ProcessIdentity,
     private readonly onWake: () => void,
   ) {
-    this.idle = path.join(files.waitDir, idleName(self));
+    this.idlePath = path.join(files.waitDir, idleFifoName(self));
   }
 
   /** Joins the end of the queue, unless already queued (keeping the earlier place). */
   enqueue(): void {
-    if (!this.socket) this.openFifo();
-    if (this.queued && fs.existsSync(this.queued)) return;
+    if (!this.fifoReader) this.openFifo();
+    if (this.queuedPath && fs.existsSync(this.queuedPath)) return;
     const ticket = Math.round(now() * 1000).toString().padStart(17, "0");
-    const entry = `${this.files.waitDir}/q-${ticket}-${this.self.pid}-${this.self.start}`;
-    fs.renameSync(this.idle, entry);
-    this.queued = entry;
+    const queuedPath = `${this.files.waitDir}/q-${ticket}-${this.self.pid}-${this.self.start}`;
+    fs.renameSync(this.idlePath, queuedPath);
+    this.queuedPath = queuedPath;
   }
 
   /** Leaves the queue; false when a releaser took us out first (its hand-over is on its way). */
   dequeue(): boolean {
-    const entry = this.queued;
-    this.queued = null;
-    if (!entry) return true;
+    const queuedPath = this.queuedPath;
+    this.queuedPath = null;
+    if (!queuedPath) return true;
     try {
-      fs.renameSync(entry, this.idle);
+      fs.renameSync(queuedPath, this.idlePath);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
@@ -129,16 +134,16 @@ export class QueueSlot {
 
   /** Takes this process's FIFO out of the folder (at exit). */
   close(): void {
-    if (!this.socket) return;
-    fs.rmSync(this.queued ?? this.idle, { force: true });
-    fs.rmSync(this.idle, { force: true });
+    if (!this.fifoReader) return;
+    fs.rmSync(this.queuedPath ?? this.idlePath, { force: true });
+    fs.rmSync(this.idlePath, { force: true });
   }
 
   private openFifo(): void {
     const fd = this.makeFifo();
     // Unref'd: a waiting acquire keeps the process alive with its own timer, an idle FIFO must not.
-    this.socket = new net.Socket({ fd, readable: true, writable: false }).unref();
-    this.socket.on("data", () => this.onWake());
+    this.fifoReader = new net.Socket({ fd, readable: true, writable: false }).unref();
+    this.fifoReader.on("data", () => this.onWake());
   }
 
   /**
@@ -147,16 +152,16 @@ export class QueueSlot {
    * A sweep may remove the waiters' folder meanwhile, if it was empty: then again.
    */
   private makeFifo(attempts = 5): number {
-    const fresh = `${this.files.waitDir}/n-${this.self.pid}-${this.self.start}`;
+    const newPath = `${this.files.waitDir}/n-${this.self.pid}-${this.self.start}`;
     this.files.ensureWaitDir();
-    fs.rmSync(fresh, { force: true });
-    const made = spawnSync("mkfifo", ["-m", "600", fresh], { encoding: "utf8" });
-    if (made.status !== 0) {
+    fs.rmSync(newPath, { force: true });
+    const mkfifoResult = spawnSync("mkfifo", ["-m", "600", newPath], { encoding: "utf8" });
+    if (mkfifoResult.status !== 0) {
       if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
-      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(fresh)}: ${made.error?.message ?? made.stderr.trim()}`);
+      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(newPath)}: ${mkfifoResult.error?.message ?? mkfifoResult.stderr.trim()}`);
     }
-    const fd = fs.openSync(fresh, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-    fs.renameSync(fresh, this.idle);
+    const fd = fs.openSync(newPath, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    fs.renameSync(newPath, this.idlePath);
     return fd;
   }
 }

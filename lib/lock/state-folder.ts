@@ -18,16 +18,16 @@ import { sweepStateFolder } from "./sweep";
 const STATE_DIR_ENV = "PROCLAB_LOCK_STATE_DIR";
 const NEXT_TO_FILE = "next-to-file";
 /** Basenames are cut to this many characters in state names, so names stay under NAME_MAX. */
-const NAME_CHARS = 80;
+const MAX_BASENAME_CHARS = 80;
 
 interface StateFolder {
   folder: string;
   /** Made by proclab for this user: must be a private folder of theirs, not a symlink. */
-  private: boolean;
+  mustBePrivate: boolean;
 }
 
 /** PROCLAB_LOCK_STATE_DIR, else a private folder on /dev/shm, else null (beside the lock file). */
-function stateFolder(): StateFolder | null {
+function chooseStateFolder(): StateFolder | null {
   const chosen = process.env[STATE_DIR_ENV];
   if (chosen === NEXT_TO_FILE) return null;
   if (chosen) {
@@ -35,10 +35,10 @@ function stateFolder(): StateFolder | null {
       // Relative to what? Processes of one lock run in different folders (notebooks run in notebooks/).
       throw new Error(`Lock: ${STATE_DIR_ENV} must be an absolute folder or "${NEXT_TO_FILE}", not ${JSON.stringify(chosen)}`);
     }
-    return { folder: chosen, private: false };
+    return { folder: chosen, mustBePrivate: false };
   }
   if (!fs.statSync("/dev/shm", { throwIfNoEntry: false })?.isDirectory()) return null;
-  return { folder: `/dev/shm/proclab-locks-${process.getuid?.() ?? "user"}`, private: true };
+  return { folder: `/dev/shm/proclab-locks-${process.getuid?.() ?? "user"}`, mustBePrivate: true };
 }
 
 function errorCode(error: unknown): string {
@@ -46,7 +46,7 @@ function errorCode(error: unknown): string {
 }
 
 /** proclab's own folder must be a real folder of this user's that nobody else can write: its contents decide who holds a lock. */
-function checkPrivate(folder: string): void {
+function assertPrivateFolder(folder: string): void {
   const stat = fs.lstatSync(folder);
   if (!stat.isDirectory() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0) {
     throw new Error(
@@ -58,9 +58,9 @@ function checkPrivate(folder: string): void {
 
 /** Creates the lock file at `lockPath` and its state's folders; errors name the path and the cause. */
 export function openLockFiles(lockPath: string): LockFiles {
-  const folder = path.dirname(lockPath);
-  if (!fs.existsSync(folder)) {
-    throw new Error(`Lock: folder ${JSON.stringify(folder)} does not exist (lock path ${JSON.stringify(lockPath)})`);
+  const lockFolder = path.dirname(lockPath);
+  if (!fs.existsSync(lockFolder)) {
+    throw new Error(`Lock: folder ${JSON.stringify(lockFolder)} does not exist (lock path ${JSON.stringify(lockPath)})`);
   }
   let realPath: string;
   try {
@@ -71,21 +71,21 @@ export function openLockFiles(lockPath: string): LockFiles {
     const expected = code === "EISDIR" ? "a file path, not a folder" : "a writable folder";
     throw new Error(`Lock: cannot create the lock files at ${JSON.stringify(lockPath)} (${code}); expected ${expected}`);
   }
-  const state = stateFolder();
-  const name = `${path.basename(realPath).slice(0, NAME_CHARS)}-${createHash("sha1").update(realPath).digest("hex").slice(0, 12)}`;
-  const files = new LockFiles(lockPath, state ? path.join(state.folder, name) : realPath);
+  const stateFolder = chooseStateFolder();
+  const stateName = `${path.basename(realPath).slice(0, MAX_BASENAME_CHARS)}-${createHash("sha1").update(realPath).digest("hex").slice(0, 12)}`;
+  const files = new LockFiles(lockPath, stateFolder ? path.join(stateFolder.folder, stateName) : realPath);
   try {
-    if (state) fs.mkdirSync(state.folder, { recursive: true, mode: 0o700 });
+    if (stateFolder) fs.mkdirSync(stateFolder.folder, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(state?.folder)} (${errorCode(error)}); expected a writable folder, or set ${STATE_DIR_ENV} to one`);
+    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(stateFolder?.folder)} (${errorCode(error)}); expected a writable folder, or set ${STATE_DIR_ENV} to one`);
   }
-  if (state?.private) checkPrivate(state.folder);
+  if (stateFolder?.mustBePrivate) assertPrivateFolder(stateFolder.folder);
   try {
     files.ensureWaitDir();
   } catch (error) {
-    const where = state?.folder ?? folder;
+    const where = stateFolder?.folder ?? lockFolder;
     throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(where)} (${errorCode(error)}); expected a writable folder`);
   }
-  if (state) sweepStateFolder(state.folder);
+  if (stateFolder) sweepStateFolder(stateFolder.folder);
   return files;
 }

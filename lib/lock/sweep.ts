@@ -1,6 +1,6 @@
 /**
  * The state folder's sweep. Processes that exit normally remove their lock state (see
- * LockFiles.leaveWaitDir); processes that are killed (SIGKILL, or a signal Node ends on
+ * LockFiles.removeWaitDirIfUnused); processes that are killed (SIGKILL, or a signal Node ends on
  * without an exit event) leave it in the state folder, where no deletion of a project
  * folder reaches it. At most once a minute, the first lock a process opens sweeps:
  * - waiters' folders in which no live process has a FIFO (safe at any time: a process
@@ -24,20 +24,20 @@ const SWEEP_EVERY_MS = 60_000;
 const ABANDONED_FOR_MS = 60_000;
 
 export function sweepStateFolder(folder: string): void {
-  const stamp = path.join(folder, ".swept");
+  const sweptStamp = path.join(folder, ".swept");
   try {
-    if (Date.now() - fs.statSync(stamp).mtimeMs < SWEEP_EVERY_MS) return;
+    if (Date.now() - fs.statSync(sweptStamp).mtimeMs < SWEEP_EVERY_MS) return;
   } catch {
     // Never swept.
   }
-  fs.writeFileSync(stamp, "");
+  fs.writeFileSync(sweptStamp, "");
   for (const name of fs.readdirSync(folder)) {
-    const m = /^(.+-[0-9a-f]{12})\.(lock|wait)$/.exec(name);
-    if (!m) continue;
-    const base = path.join(folder, m[1]);
+    const match = /^(.+-[0-9a-f]{12})\.(lock|wait)$/.exec(name);
+    if (!match) continue;
+    const base = path.join(folder, match[1]);
     const files = new LockFiles(base, base);
     try {
-      if (m[2] === "wait") files.leaveWaitDir();
+      if (match[2] === "wait") files.removeWaitDirIfUnused();
       else freeAbandonedLock(files);
     } catch {
       // Best effort: an entry that changed meanwhile, or is not a lock's, is left for next time.

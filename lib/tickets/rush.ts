@@ -87,7 +87,7 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
   const trials: TrialResult[] = [];
   const interleavings: Interleaving[] = [];
   const scheduler = schedules ? await StepScheduler.open() : null;
-  let failed = false;
+  let failure: { error: unknown } | null = null;
   try {
     await Promise.all(pools.map((pool) => pool.start()));
     for (let trial = 1; trial <= config.trials; trial++) {
@@ -126,19 +126,15 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
       report?.(update);
     }
   } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    report?.(null);
-    await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
-    // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
-    // A repair that fails too (an unwritable folder) must not hide the error that got us here.
-    try {
-      if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
-    } catch (repairError) {
-      if (!failed) throw repairError;
-    }
+    failure = { error };
   }
+  report?.(null);
+  await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
+  // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
+  // A repair that fails too (an unwritable folder) must not hide the error that got us here.
+  const repairError = repairDb(config);
+  if (failure) throw failure.error;
+  if (repairError) throw repairError;
   return { config, trials, summary: summarize(trials), interleavings };
 }
 
@@ -150,6 +146,16 @@ export async function compareStrategies(
   const results: RushResult[] = [];
   for (const strategy of names) results.push(await runRush({ ...options, strategy }));
   return results;
+}
+
+/** Resets db.json if the rush left it unparsable; the error if that failed too, else null. */
+function repairDb(config: RushConfig): unknown {
+  try {
+    if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
+    return null;
+  } catch (error) {
+    return error;
+  }
 }
 
 function dbIsReadable(file: string): boolean {

@@ -12,7 +12,8 @@ function layerOf(file) {
   return rest.length === 0 ? "(entry)" : first;
 }
 
-const importPattern = /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
+// `import … from "x"`, `export … from "x"`, `import "x"`, `require("x")`, `import("x")`.
+const importPattern = /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|[^\w.])import\s*["']([^"']+)["']|(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
 
 function sourceFiles(dir, base = dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -30,7 +31,7 @@ export function libImports(libDir) {
     const text = fs.readFileSync(path.join(libDir, file), "utf8").replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "");
     const imports = [];
     for (const match of text.matchAll(importPattern)) {
-      const spec = match[1] ?? match[2];
+      const spec = match[1] ?? match[2] ?? match[3];
       if (!spec.startsWith(".")) continue;
       const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
       const target = [`${resolved}.ts`, `${resolved}/index.ts`, resolved].find((candidate) => files.has(candidate)) ?? null;
