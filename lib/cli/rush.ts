@@ -52,7 +52,7 @@ const flagOf = {
 export const usage = `usage: proclab rush [flags]\n\nRuns the ticket rush (抢票) on db.json and reports oversold tickets, torn reads and corrupt files.\n\n${flagHelp(flags)}`;
 
 /** Flags to a checked RushConfig (and schedule); throws UsageError naming the flag. */
-export function rushConfigFromArgs(argv: readonly string[]): {
+function rushConfigFromArgs(argv: readonly string[]): {
   config: RushConfig;
   json: boolean;
   echo: boolean;

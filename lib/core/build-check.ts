@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { projectRoot } from "./paths";
 
 /** Written by scripts/build.mjs after every successful build. */
-export const buildStamp = path.join(projectRoot, "dist", ".build-stamp");
+const buildStamp = path.join(projectRoot, "dist", ".build-stamp");
 
 function newestSource(dir: string): { file: string; mtimeMs: number } | null {
   let newest: { file: string; mtimeMs: number } | null = null;

@@ -5,10 +5,5 @@ export function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
 }
 
-/** Fails unless `actual === expected`, naming `what`, the expected and the actual value. */
-export function expectEqual<T>(actual: T, expected: T, what: string): void {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
-}
-
 // Test helpers: answer cells run in the same kernel and must not be able to swap them.
 Object.freeze(module.exports);

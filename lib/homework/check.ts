@@ -12,7 +12,7 @@ import { createHmac } from "node:crypto";
 import { displayBundle } from "../core/notebook";
 
 /** The MIME type of a signed test record in a test cell's outputs. */
-export const checkRecordMime = "application/vnd.proclab.check+json";
+const checkRecordMime = "application/vnd.proclab.check+json";
 
 /** What one test reports to the grader. */
 export interface CheckResult {

@@ -48,7 +48,7 @@ interface Interval {
 }
 
 /** Lock holds per process, from lock-acquired / lock-released events. */
-export function holdIntervals(report: TrialReport): Interval[] {
+function holdIntervals(report: TrialReport): Interval[] {
   const holds: Interval[] = [];
   const open = new Map<number, { name: string; start: number }>();
   for (const event of report.events) {
@@ -65,7 +65,7 @@ export function holdIntervals(report: TrialReport): Interval[] {
 }
 
 /** Non-critical work per process, from `work` events. */
-export function workIntervals(report: TrialReport): Interval[] {
+function workIntervals(report: TrialReport): Interval[] {
   return report.events.filter(isEvent("work")).map((e) => ({ pid: e.pid, name: e.name, start: e.t, end: e.t + e.data.ms }));
 }
 

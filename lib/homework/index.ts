@@ -1,7 +1,7 @@
 /** `proclab/homework`: what exercise and homework cells use — checks with points, assertions, concurrency checks, variants. */
-export { check, gradedCheck, checkRecordMime, type CheckResult, type CheckRecord, type CheckOptions, type CheckFn } from "./check";
-export { expect, expectEqual } from "./assert";
-export { homeworkVariant, environmentSeed, seedOf, type HomeworkVariant } from "./variant";
+export { check, gradedCheck, type CheckResult, type CheckRecord, type CheckOptions, type CheckFn } from "./check";
+export { expect } from "./assert";
+export { homeworkVariant, environmentSeed, type HomeworkVariant } from "./variant";
 export { work } from "./work";
 export { runTrial, type TrialOptions, type TrialReport, type BuyerTicketPlan, type HomeworkBuyer } from "./trial";
-export { checkNoOversell, checkLockGranularity, checkReleasedOnThrow, checkDaemonGone, expectSoldCorrectly, holdIntervals, workIntervals } from "./concurrency";
+export { checkNoOversell, checkLockGranularity, checkReleasedOnThrow, checkDaemonGone, expectSoldCorrectly } from "./concurrency";

@@ -20,7 +20,7 @@ export interface HomeworkVariant {
 }
 
 /** A string (a student id) as a 31-bit seed (FNV-1a). */
-export function seedOf(student: string): number {
+function seedOf(student: string): number {
   let hash = 0x811c9dc5;
   for (const char of student) hash = Math.imul(hash ^ char.codePointAt(0)!, 0x01000193) >>> 0;
   return hash & 0x7fffffff;

@@ -32,7 +32,7 @@ export function plotlyVersion(): string {
  * RequireJS: plotly's UMD header would then register an anonymous AMD module
  * (and fail) instead of setting window.Plotly, so `define` is hidden meanwhile.
  */
-export function plotlyLibraryHtml(): string {
+function plotlyLibraryHtml(): string {
   return (
     `<script type="text/javascript">window.__proclabDefine = window.define; window.define = undefined;</script>\n` +
     `<script type="text/javascript">${plotlyJs()}</script>\n` +
@@ -52,7 +52,7 @@ function escapeHtml(text: string): string {
 const plotConfig = { responsive: true, displaylogo: false };
 
 /** The HTML of one figure: a div and a script that draws it once window.Plotly exists. */
-export function figureHtml(figure: Figure, options: { withLibrary?: boolean } = {}): string {
+function figureHtml(figure: Figure, options: { withLibrary?: boolean } = {}): string {
   const id = `proclab-plot-${process.pid}-${Date.now().toString(36)}-${++figureCounter}`;
   const spec = { data: figure.data, layout: figure.layout, config: plotConfig };
   const draw = `(function () {
@@ -75,7 +75,7 @@ export function figureHtml(figure: Figure, options: { withLibrary?: boolean } = 
 }
 
 /** title, table and caption. */
-export function figureText(figure: Figure): string {
+function figureText(figure: Figure): string {
   return `${figure.layout.title.text}\n\n${figure.text}\n\n${figure.caption}`;
 }
 

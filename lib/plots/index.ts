@@ -4,6 +4,6 @@ export { oversoldFigure, soldHistogram, granularityFigure, handoffFigure, handof
 export { timelineFigure, type TimelineOptions } from "./timeline";
 export { printLanesFigure } from "./print-lanes";
 export { lockCostFigure } from "./lock-cost-figure";
-export { lifetimesFigure, lifetimeTable, endingOf, type LifetimesOptions } from "./lifetimes";
-export { display, setupPlots, figureBundle, figureHtml, figureText, plotlyLibraryHtml, plotlyVersion } from "./display";
+export { lifetimesFigure, endingOf, type LifetimesOptions } from "./lifetimes";
+export { display, setupPlots, figureBundle, plotlyVersion } from "./display";
 export { scheduleLanesFigure, type ScheduleLanesOptions } from "./schedule-lanes";

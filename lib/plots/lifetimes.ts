@@ -104,7 +104,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
 }
 
 /** The transcript's lifetimes as a text table: start, end (ms from the main's start), ending. */
-export function lifetimeTable(transcript: Transcript): string {
+function lifetimeTable(transcript: Transcript): string {
   const starts = transcript.lifetimes.map((l) => l.start).filter((t): t is number => t !== null);
   const origin = starts.length ? Math.min(...starts) : 0;
   const at = (t: number | null): string => (t === null ? "-" : (t - origin).toFixed(0));

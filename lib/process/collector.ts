@@ -119,7 +119,7 @@ function track(event: ProcEvent): void {
 }
 
 /** Gone: its connection closed (all its output arrived), or it ended without ever connecting. */
-export function isGone(pid: number): boolean {
+function isGone(pid: number): boolean {
   const info = infos.get(pid);
   if (!info) return !isRunning(pid);
   if (info.closed) return true;

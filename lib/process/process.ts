@@ -39,7 +39,7 @@ export interface RunMessage {
 export type ChildMessage = { type: "ready" } | { type: "error"; message: string };
 
 /** Processes started here and still running: a main ending cleans them up like Python's atexit. */
-export const liveChildren = new Set<Process>();
+const liveChildren = new Set<Process>();
 
 /** Children started by runMain get a fresh identity, so theirs are named Process-1, Process-2… */
 const freshIdentity = new WeakSet<Process>();

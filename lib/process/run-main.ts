@@ -119,7 +119,7 @@ function killTree(pids: number[]): number[] {
 }
 
 /** One process's lifetime, from its own events and those its parent and the collector recorded about it. */
-export function lifetimeOf(pid: number, events: ProcEvent[]): Lifetime {
+function lifetimeOf(pid: number, events: ProcEvent[]): Lifetime {
   const own = events.filter((e) => e.pid === pid);
   const spawn = events.filter(isEvent("spawn")).find((e) => e.data.child === pid);
   const start = own.find(isEvent("start"));

@@ -16,7 +16,7 @@ export type Target = ((...args: never[]) => unknown) | { module: string; export:
 export type WireTarget = { kind: "source"; source: string; name: string } | { kind: "module"; module: string; export: string };
 
 /** `require` for targets: resolves from the working directory, then from the project (so `require("proclab")` works). */
-export function targetRequire(id: string): unknown {
+function targetRequire(id: string): unknown {
   try {
     return createRequire(path.join(process.cwd(), "[proclab target]"))(id);
   } catch (error) {

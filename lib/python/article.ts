@@ -12,7 +12,7 @@ import { isRunning } from "../core/pids";
 import { runPython, type PythonRun } from "./run";
 
 /** The article's daemon example; `sys.argv[1]` is the child's sleep in seconds (the article: 3). */
-export const ARTICLE_DAEMON_PY = `
+const ARTICLE_DAEMON_PY = `
 from multiprocessing import Process
 import time, sys, os
 
@@ -32,7 +32,7 @@ if __name__ == '__main__':
 `;
 
 /** The article's ticket rush: 7 buyers, lock around buy(), show() outside it. argv[1]: "lock" or "none". */
-export const ARTICLE_TICKETS_PY = `
+const ARTICLE_TICKETS_PY = `
 from multiprocessing import Process, Lock
 import json, sys
 

@@ -7,7 +7,7 @@
 import { runPython, type PythonLine } from "./run";
 
 /** argv[1]: seconds the parent waits; argv[2]: "kill" (SIGKILL itself) or "exit" (os._exit). */
-export const PYTHON_LOCK_HOLDER_DIES_PY = `
+const PYTHON_LOCK_HOLDER_DIES_PY = `
 import multiprocessing as mp, os, signal, sys, time
 
 def hold(lock, how):

@@ -81,6 +81,6 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
 }
 
 /** The compact form: one letter per step. */
-export function scheduleString(entries: readonly ScheduleEntry[]): string {
+function scheduleString(entries: readonly ScheduleEntry[]): string {
   return entries.map((entry) => entry.process).join("");
 }

@@ -11,7 +11,7 @@ import type { Lock } from "../lock";
 import { Process } from "../process";
 import { resetDb, readDb, show, buy } from "./db";
 
-/** The article's task(mutex), with the database path passed in. A torn read throws, as in Python. */
+/** The article's task(mutex), with the database path passed in (a module target of runArticleRush). A torn read throws, as in Python. */
 export async function articleTask(db: string, mutex: Lock | null): Promise<void> {
   show(db);
   if (mutex) await mutex.acquire();

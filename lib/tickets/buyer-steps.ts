@@ -7,7 +7,7 @@ import { ScheduleError, type ScheduleShape } from "../schedule/parse";
  * `release` under a lock). show() is no step: it reads before the first step, when
  * nobody has written yet.
  */
-export function buyerSteps(strategy: StrategyName): readonly string[] {
+function buyerSteps(strategy: StrategyName): readonly string[] {
   const { lockScope, sequential } = getStrategy(strategy);
   if (sequential) {
     throw new ScheduleError(`strategy ${strategy} starts each buyer after the previous one ended, so there is nothing to schedule; use none, seed-lock, lock or coarse`);

@@ -34,7 +34,7 @@ export const rushDefaults: Readonly<Omit<RushConfig, "db">> = {
 };
 
 /** Upper bounds that keep a typo from starting thousands of processes or an hour-long run. */
-export const rushLimits = { buyers: 64, tickets: 1_000_000, trials: 100_000, ms: 10_000 } as const;
+const rushLimits = { buyers: 64, tickets: 1_000_000, trials: 100_000, ms: 10_000 } as const;
 
 /**
  * A bad setting: `field` is the RushConfig key, `problem` what is wrong with its value

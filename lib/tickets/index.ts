@@ -2,13 +2,13 @@
 export { resetDb, readDb, show, buy, parseDb, writeDbAtomic, type TicketDb } from "./db";
 export { strategies, strategyNames, getStrategy, type Strategy, type StrategyName, type LockScope, type WriteMode } from "./strategies";
 export { runBuyer, buyerModule, type BuyerPlan, type BuyerOutcome } from "./buyer";
-export { rushConfig, rushDefaults, rushLimits, RushConfigError, type RushConfig } from "./config";
+export { rushConfig, rushDefaults, RushConfigError, type RushConfig } from "./config";
 export { trialOutcome, summarize, summaryTable, trialRow, type TrialResult, type RushSummary } from "./outcome";
-export { progressLine, type RushProgress } from "./progress";
+export { type RushProgress } from "./progress";
 export { buyerDelays, race, type BuyerDelays } from "./race";
 export { runRush, planRush, compareStrategies, planBuyers, type RushOptions, type RushResult, type RushPlan } from "./rush";
-export { runArticleRush, articleTask, asWrittenTable, type ArticleTrial, type ArticleRushOptions, type AsWrittenOutcome } from "./article";
-export { buyerSteps, rushShape } from "./buyer-steps";
+export { runArticleRush, asWrittenTable, type ArticleTrial, type ArticleRushOptions, type AsWrittenOutcome } from "./article";
+export { rushShape } from "./buyer-steps";
 export { rushSchedules, type ScheduleSpec } from "./rush-schedule";
 export {
   rushRecording,

@@ -16,7 +16,7 @@ export interface RushProgress {
   summary: RushSummary;
 }
 
-export function progressLine({ config, done, summary }: RushProgress): string {
+function progressLine({ config, done, summary }: RushProgress): string {
   return (
     `rush ${config.strategy}: trial ${done}/${config.trials} · oversold in ${summary.oversoldTrials}` +
     ` · torn reads ${summary.tornReads} · corrupt ${summary.corruptTrials} · ${summary.meanElapsedMs.toFixed(1)} ms/trial`
