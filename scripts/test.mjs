@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: set up what the tests need (as npm start does), build, run the library's
-// unit tests, check the committed notebooks, then execute every notebook headlessly.
+// unit tests (tests/unit/, in parallel) and integration tests (tests/integration/, one file at
+// a time), check the committed notebooks, then execute every notebook headlessly.
+//   node scripts/test.mjs unit          only the unit tests        (npm run test:unit)
+//   node scripts/test.mjs integration   only the integration tests (npm run test:integration)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { setup } from "./setup.mjs";
 import { executeNotebooks, executeNotebooksTwice, listAllNotebooks } from "./notebooks.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
@@ -22,32 +27,56 @@ function stage(name, run) {
   if (status !== 0) failures.push(name);
 }
 
-setup();
-// Unit tests get a scratch data folder: data/db.json in the repository stays as committed.
-const testData = path.join(buildDir, "test-data");
-fs.rmSync(testData, { recursive: true, force: true });
-fs.mkdirSync(testData, { recursive: true });
-stage("unit tests", () =>
-  spawnSync(process.execPath, ["--test", "--test-concurrency=1", "--test-reporter=spec", path.join(projectRoot, "tests")], {
-    stdio: "inherit",
-    cwd: projectRoot,
-    env: { ...process.env, PROCLAB_DATA_DIR: testData },
-  }).status ?? 1,
-);
-stage("notebook format", () =>
-  spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
-);
-stage("notebooks executed", () => executeNotebooks());
-stage("notebooks run again in the same kernel", () => executeNotebooksTwice());
-const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;
-if (findChromium()) {
-  stage("HTML exports in Chromium", () => browserTest("--html-only"));
-  stage("JupyterLab Run All in Chromium", () => browserTest("--lab-only"));
-} else if (process.env.CI) {
-  stage("browser checks", () => (step("no Chromium, but CI must run the browser checks: install Debian's chromium"), 1));
-} else {
-  step("── browser checks skipped: no Chromium (install Debian's chromium or set PROCLAB_CHROMIUM)");
+/**
+ * Runs the test files under tests/<folder> with Node's test runner, `concurrency` files at a time.
+ * Tests get a scratch data folder, build/test-data/<folder>/<test file>/ (tests/support/data-dir.mjs):
+ * data/db.json in the repository stays as committed, and files running side by side share none.
+ */
+function nodeTests(folder, concurrency) {
+  const testData = path.join(buildDir, "test-data", folder);
+  fs.rmSync(testData, { recursive: true, force: true });
+  fs.mkdirSync(testData, { recursive: true });
+  const perFileData = pathToFileURL(path.join(projectRoot, "tests", "support", "data-dir.mjs")).href;
+  const args = ["--import", perFileData, "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", path.join(projectRoot, "tests", folder)];
+  return spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, PROCLAB_DATA_DIR: testData } }).status ?? 1;
 }
+
+/** The stages after the library's tests: the committed notebooks checked, executed, and shown in Chromium. */
+function notebookStages() {
+  stage("notebook format", () =>
+    spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
+  );
+  stage("notebooks executed", () => executeNotebooks());
+  stage("notebooks run again in the same kernel", () => executeNotebooksTwice());
+  const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;
+  if (findChromium()) {
+    stage("HTML exports in Chromium", () => browserTest("--html-only"));
+    stage("JupyterLab Run All in Chromium", () => browserTest("--lab-only"));
+  } else if (process.env.CI) {
+    stage("browser checks", () => (step("no Chromium, but CI must run the browser checks: install Debian's chromium"), 1));
+  } else {
+    step("── browser checks skipped: no Chromium (install Debian's chromium or set PROCLAB_CHROMIUM)");
+  }
+}
+
+const chosen = process.argv[2];
+if (chosen !== undefined && chosen !== "unit" && chosen !== "integration") {
+  console.error(`usage: node scripts/test.mjs [unit | integration]; got ${JSON.stringify(chosen)}`);
+  process.exit(2);
+}
+setup({ jupyter: chosen !== "unit" });
+if (chosen !== "integration") {
+  // Fast and independent of each other: one file per core at a time.
+  stage("unit tests", () => nodeTests("unit", os.availableParallelism()));
+}
+if (chosen !== "unit") {
+  // One file at a time: statistical races (counted over many trials) and timing bounds that
+  // other files' processes competing for the cores would skew.
+  stage("integration tests: races", () => nodeTests(path.join("integration", "races"), 1));
+  // One file at a time: grading and notebooks in tslab kernels, each run heavy on both cores.
+  stage("integration tests: kernels", () => nodeTests(path.join("integration", "kernel"), 1));
+}
+if (chosen === undefined) notebookStages();
 
 if (failures.length) step(`FAILED: ${failures.join(", ")}`);
 else step("all test stages passed");

@@ -5,9 +5,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { layerViolations } from "../scripts/lib/layers.mjs";
+import { layerViolations } from "../../scripts/lib/layers.mjs";
 
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "..", "..");
 
 test("lib/ imports only downward, has no import cycle, and never imports scripts/ or lib/index", () => {
   assert.deepEqual(layerViolations(path.join(root, "lib")), []);

@@ -2,8 +2,8 @@
 // reading of the kernel's websocket frames (scripts/browser/kernel-replies.mjs).
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { expectedCells, judgeRun, tslabFailure } from "../scripts/browser/verdict.mjs";
-import { parseKernelFrame } from "../scripts/browser/kernel-replies.mjs";
+import { expectedCells, judgeRun, tslabFailure } from "../../scripts/browser/verdict.mjs";
+import { parseKernelFrame } from "../../scripts/browser/kernel-replies.mjs";
 
 const notebook = {
   cells: [

@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import { Lock, Process, now } from "proclab";
 import { onEvent } from "proclab/core";
 
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "..", "..");
 const started = new Set();
 after(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

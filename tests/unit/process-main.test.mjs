@@ -1,5 +1,5 @@
 // Main programs: how each way a main ends treats daemon and non-daemon children; orphans; supervise; no leaks.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -177,11 +177,12 @@ function running(pid) {
   }
 }
 
-test("no stray processes are left by these tests", async () => {
+// After every test of this file, whatever ran last: no process started by these tests is left running.
+after(async () => {
   const marker = `proclab-${process.pid}-`;
   const stray = () => fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && running(p)).filter((p) => {
     try { return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(marker); } catch { return false; }
   });
   for (let i = 0; i < 40 && stray().length > 0; i++) await sleep(50);
-  assert.deepEqual(stray(), []);
+  assert.deepEqual(stray(), [], "stray processes left by these tests");
 });

@@ -1,5 +1,5 @@
 // Process: Python's multiprocessing.Process API, exit codes, errors, args, output.
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -32,6 +32,9 @@ async function assertNoStrayProcesses() {
 }
 
 const sleepForever = () => new Promise(() => setTimeout(() => {}, 1e9));
+
+// After every test of this file, whatever ran last: no child of this process is left running.
+after(assertNoStrayProcesses);
 
 test("a process runs its target with copied args; pid, name and exitCode follow Python", async () => {
   const p = new Process({ target: (a, b) => console.log(`sum ${a + b.n}`), args: [2, { n: 3 }], echo: false });
@@ -237,12 +240,8 @@ test("a child's output comes back in order and is echoed, prefixed, before join 
   assert.deepEqual(printed, ["[talker] line 0", "[talker] line 1", "[talker] line 2", "[talker] line 3", "[talker] line 4", "[talker] last"]);
 });
 
-test("no stray processes are left by these tests", async () => {
-  await assertNoStrayProcesses();
-});
-
 test("flushing the echo prints every queued line at once, whatever its time stamp", async () => {
-  const { echoEvent, flushEcho } = await import("../dist/process/echo.js");
+  const { echoEvent, flushEcho } = await import("../../dist/process/echo.js");
   const printed = [];
   const original = console.log;
   console.log = (line) => printed.push(line);

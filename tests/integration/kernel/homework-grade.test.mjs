@@ -2,18 +2,28 @@
 // tests/fixtures/homework (regenerate with make.mjs): the teacher solution scores full marks,
 // the stub 0 with reasons, and each wrong solution loses exactly the points it should.
 // Two grading runs go in parallel (a folder, and single files one by one) to keep this under ~2 minutes.
-import { before, test } from "node:test";
+import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { projectRoot } from "proclab/core";
+import { setTimeout as sleep } from "node:timers/promises";
+import { dataDir, projectRoot } from "proclab/core";
 
 const cli = path.join(projectRoot, "dist", "cli.js");
 const fixtures = path.join(projectRoot, "tests", "fixtures", "homework");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-homework-test-"));
-const dbFile = path.join(projectRoot, "data", "db.json");
+// The grader's scratch folders (proclab-grade-*) go into our own temporary folder, so the
+// check for processes left behind sees only this file's grading runs.
+const graderTmp = path.join(work, "tmp");
+fs.mkdirSync(graderTmp);
+// Where a submission's resetDb(777) would land if grading did not give the kernel its own data
+// folder: the kernel inherits the grader's environment, which is this process's, so the data
+// folder of this test run (PROCLAB_DATA_DIR, as the library resolved it); and the course's data/.
+const unisolatedDbs = [...new Set([path.join(dataDir, "db.json"), path.join(projectRoot, "data", "db.json")])];
+const dbTexts = () => unisolatedDbs.map((file) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : ""));
+const dbsBefore = dbTexts();
 
 // Per test, in notebook order: one rush, released on throw, no oversell (hidden), granularity (hidden), daemon gone, worker joined (hidden).
 const expected = {
@@ -32,7 +42,7 @@ const oneByOne = [["stub", "--seed", "7"], ["release-before-write"], ["forged-pa
 
 function proclab(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: graderTmp } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -116,16 +126,29 @@ test("feedback files list restored cells and never show hidden test code", () =>
   }
 });
 
-test("a submission's resetDb(777) lands in the grader's scratch folder, not data/db.json; no process is left behind", () => {
-  // Other test files may write data/db.json meanwhile, but never 777.
-  assert.doesNotMatch(fs.existsSync(dbFile) ? fs.readFileSync(dbFile, "utf8") : "", /777/);
-  const left = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
+test("a submission's resetDb(777) lands in the grader's scratch folder, not in this run's data folder or data/db.json", () => {
+  assert.ok(dbsBefore.every((text) => !/777/.test(text)), `777 was already in ${unisolatedDbs.join(" or ")} before grading`);
+  const texts = dbTexts();
+  for (const [i, file] of unisolatedDbs.entries()) assert.doesNotMatch(texts[i], /777/, `the forged-pass submission wrote ${file}`);
+});
+
+/** Processes working in a folder under ours: the grading kernels and everything they started. */
+function leftBehind() {
+  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
-      return fs.readlinkSync(`/proc/${p}/cwd`).includes("proclab-grade-");
+      return fs.readlinkSync(`/proc/${p}/cwd`).startsWith(`${work}/`);
     } catch {
       return false;
     }
   });
-  assert.deepEqual(left, []);
-  fs.rmSync(work, { recursive: true, force: true });
+}
+
+// After every test of this file, whatever ran last: no grading process is left behind.
+after(async () => {
+  try {
+    for (let i = 0; i < 40 && leftBehind().length > 0; i++) await sleep(50);
+    assert.deepEqual(leftBehind(), [], "processes left behind by the grading runs");
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 });
