@@ -17,7 +17,10 @@ export default tseslint.config(
       "@typescript-eslint/no-require-imports": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       eqeqeq: ["error", "always"],
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/scripts/**"], message: "lib/ stands alone: tooling imports lib, never the reverse" }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/scripts/**"], message: "lib/ stands alone: tooling imports lib, never the reverse" }] },
+      ],
     },
   },
   {

@@ -29,7 +29,8 @@ const flockBin = compileFlock();
 const flockC = (counter, lockPath, n) => ({ command: flockBin, args: [counter, lockPath, String(n)] });
 const kinds = ["flock-c", "proclab", "proper-lockfile", "none"];
 const repeat = Number(option("--repeat", "3"));
-if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`bench/lock: --repeat must be a positive integer, got ${option("--repeat", "")}`);
+if (!Number.isInteger(repeat) || repeat < 1)
+  throw new Error(`bench/lock: --repeat must be a positive integer, got ${option("--repeat", "")}`);
 const rounds = [];
 const started = Date.now();
 for (const n of ns) {
@@ -54,11 +55,38 @@ const measured = ns.flatMap((n) =>
 const results = withFlockRatios(measured, "flock-c");
 printTable(results);
 if (repeat > 1) {
-  console.log(`\nproclab × flock in each round (same round's flock): ` + ns.map((n) => `N=${n}: ${rounds.filter((r) => r.n === n && r.kind === "proclab").map((r) => r.ratioToFlock.toFixed(2)).join(", ")}`).join("; "));
-  console.log(`proclab handoff median (ms) in each round: ` + ns.map((n) => `N=${n}: ${rounds.filter((r) => r.n === n && r.kind === "proclab").map((r) => r.handoffMedianMs.toFixed(3)).join(", ")}`).join("; "));
+  console.log(
+    `\nproclab × flock in each round (same round's flock): ` +
+      ns
+        .map(
+          (n) =>
+            `N=${n}: ${rounds
+              .filter((r) => r.n === n && r.kind === "proclab")
+              .map((r) => r.ratioToFlock.toFixed(2))
+              .join(", ")}`,
+        )
+        .join("; "),
+  );
+  console.log(
+    `proclab handoff median (ms) in each round: ` +
+      ns
+        .map(
+          (n) =>
+            `N=${n}: ${rounds
+              .filter((r) => r.n === n && r.kind === "proclab")
+              .map((r) => r.handoffMedianMs.toFixed(3))
+              .join(", ")}`,
+        )
+        .join("; "),
+  );
 }
 const file = path.join(outDir, workDir === outDir ? "lock.json" : `lock-${path.basename(workDir)}.json`);
-const machine = { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version, proclabLockState: process.env.PROCLAB_LOCK_STATE_DIR ?? "default" };
+const machine = {
+  cpus: os.cpus().length,
+  loadavg: os.loadavg(),
+  node: process.version,
+  proclabLockState: process.env.PROCLAB_LOCK_STATE_DIR ?? "default",
+};
 fs.writeFileSync(file, JSON.stringify({ cycles, repeat, workDir, machine, results, rounds }, null, 2) + "\n");
 console.log(`\nwritten ${path.relative(root, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 

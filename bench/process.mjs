@@ -42,7 +42,10 @@ async function warm(n) {
   const spread = [];
   for (let r = 0; r < repeat * 3; r++) {
     const t0 = now();
-    const results = await pool.run(Array.from({ length: n }, () => ({ target: () => {} })), { barrier: true });
+    const results = await pool.run(
+      Array.from({ length: n }, () => ({ target: () => {} })),
+      { barrier: true },
+    );
     roundTrip.push(now() - t0);
     const starts = results.map((res) => res.events.find((e) => e.type === "task-start").t);
     ready.push(Math.max(...starts) - t0);
@@ -92,7 +95,14 @@ async function daemonDeath() {
     const transcript = await runMain(
       () => {
         const { Process } = require("proclab");
-        new Process({ name: "daemon", daemon: true, target: () => { console.log("daemon up"); return new Promise(() => setInterval(() => {}, 1000)); } }).start();
+        new Process({
+          name: "daemon",
+          daemon: true,
+          target: () => {
+            console.log("daemon up");
+            return new Promise(() => setInterval(() => {}, 1000));
+          },
+        }).start();
         return new Promise(() => setInterval(() => {}, 1000));
       },
       { echo: false, kill: { signal: "SIGKILL", when: (e) => e.type === "print" && e.name === "daemon" && (killedAt = now()) > 0 } },
@@ -104,7 +114,14 @@ async function daemonDeath() {
 }
 
 const rows = [];
-const add = (what, n, samples) => rows.push({ what, children: n, medianMs: round(median(samples)), minMs: round(Math.min(...samples)), maxMs: round(Math.max(...samples)) });
+const add = (what, n, samples) =>
+  rows.push({
+    what,
+    children: n,
+    medianMs: round(median(samples)),
+    minMs: round(Math.min(...samples)),
+    maxMs: round(Math.max(...samples)),
+  });
 for (const n of [1, 7]) add("proclab cold (new Process)", n, await cold(n));
 const warmStats = {};
 for (const n of [1, 7]) {
@@ -121,5 +138,8 @@ console.log(`start-to-ready, ${repeat} repeats (${os.cpus().length} cores, node 
 console.table(rows);
 console.log(`barrier spread of 7 task starts: median ${round(median(warmStats[7].spread))} ms`);
 fs.mkdirSync(outDir, { recursive: true });
-fs.writeFileSync(path.join(outDir, "process.json"), JSON.stringify({ repeat, rows, barrierSpread7Ms: warmStats[7].spread, daemonDeathMs: death }, null, 2) + "\n");
+fs.writeFileSync(
+  path.join(outDir, "process.json"),
+  JSON.stringify({ repeat, rows, barrierSpread7Ms: warmStats[7].spread, daemonDeathMs: death }, null, 2) + "\n",
+);
 console.log(`wrote ${path.relative(root, path.join(outDir, "process.json"))}`);

@@ -7,10 +7,11 @@ import * as path from "node:path";
 const benches = { process: "process.mjs", lock: "lock.mjs" };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const flags = process.argv.slice(2).filter((a) => a.startsWith("-"));
-for (const name of chosen) if (!(name in benches)) {
-  console.error(`bench: unknown benchmark "${name}"; expected one of: ${Object.keys(benches).join(", ")}`);
-  process.exit(2);
-}
+for (const name of chosen)
+  if (!(name in benches)) {
+    console.error(`bench: unknown benchmark "${name}"; expected one of: ${Object.keys(benches).join(", ")}`);
+    process.exit(2);
+  }
 let failed = false;
 for (const name of chosen.length ? chosen : Object.keys(benches)) {
   console.log(`\n== bench ${name}`);

@@ -41,7 +41,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       // A failure the user can act on reads as one line; PROCLAB_DEBUG=1 shows where it came from.
-      const detail = error instanceof Error ? (process.env.PROCLAB_DEBUG ? error.stack ?? error.message : error.message) : String(error);
+      const detail = error instanceof Error ? (process.env.PROCLAB_DEBUG ? (error.stack ?? error.message) : error.message) : String(error);
       console.error(`proclab: ${detail}`);
       process.exitCode = 1;
     },

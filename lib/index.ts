@@ -34,7 +34,12 @@ export { pythonDaemonDemo, pythonTicketRush, type PythonDaemonResult, type Pytho
 export { pythonLockHolderDies, type PythonLockHolderDiesOptions, type PythonLockHolderDiesResult } from "./python/holder-dies";
 
 // Experiments of the mutex notebooks: the print race, what a lock costs, a holder that dies.
-export { printExperiment, printExperimentText, type PrintExperimentOptions, type PrintExperimentResult } from "./experiments/print-experiment";
+export {
+  printExperiment,
+  printExperimentText,
+  type PrintExperimentOptions,
+  type PrintExperimentResult,
+} from "./experiments/print-experiment";
 export { measureLockCost, lockCostTable, type LockCostOptions } from "./experiments/lock-cost";
 export { lockHolderDies, type LockHolderDiesOptions, type LockHolderDiesResult } from "./experiments/holder-dies";
 

@@ -44,7 +44,8 @@ function scratchData() {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of fs.readdirSync(path.join(projectRoot, "data"), { withFileTypes: true })) {
-    if (entry.isFile() && !entry.name.includes(".lock")) fs.copyFileSync(path.join(projectRoot, "data", entry.name), path.join(dir, entry.name));
+    if (entry.isFile() && !entry.name.includes(".lock"))
+      fs.copyFileSync(path.join(projectRoot, "data", entry.name), path.join(dir, entry.name));
   }
   return dir;
 }
@@ -77,34 +78,69 @@ async function htmlExports(context) {
     }
     const result = await checkHtmlExport({ context, htmlFile, screenshotFile: path.join(outDir, `${baseName(nb)}.html.png`) });
     results.push(result);
-    report(!result.problems.length, result.html, `figures drawn ${result.drawn}/${result.figures}  ${seconds(result.seconds)}  → ${path.relative(projectRoot, result.screenshot)}`, result.problems);
+    report(
+      !result.problems.length,
+      result.html,
+      `figures drawn ${result.drawn}/${result.figures}  ${seconds(result.seconds)}  → ${path.relative(projectRoot, result.screenshot)}`,
+      result.problems,
+    );
   }
-  if (results.some((r) => r.blocked?.length)) step(`   (offline: the exports' CDN links were not loaded: ${[...new Set(results.flatMap((r) => r.blocked ?? []))].map((u) => u.split("?")[0]).join(", ")})`);
+  if (results.some((r) => r.blocked?.length))
+    step(
+      `   (offline: the exports' CDN links were not loaded: ${[...new Set(results.flatMap((r) => r.blocked ?? []))].map((u) => u.split("?")[0]).join(", ")})`,
+    );
   return results;
 }
 
 async function jupyterLab(context) {
   const started = Date.now();
   const lab = await startJupyterLab({ logFile: path.join(outDir, "jupyterlab.log"), dataDir: scratchData() });
-  step(`JupyterLab ${lab.baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(projectRoot, lab.logFile)})`);
+  step(
+    `JupyterLab ${lab.baseUrl} ready in ${((Date.now() - started) / 1000).toFixed(1)} s (log: ${path.relative(projectRoot, lab.logFile)})`,
+  );
   const results = [];
   try {
     for (const notebookPath of notebooks) {
-      const result = await checkNotebookRunAll({ context, lab, notebookPath, rootDir: projectRoot, screenshotFile: path.join(outDir, `${baseName(notebookPath)}.png`) });
+      const result = await checkNotebookRunAll({
+        context,
+        lab,
+        notebookPath,
+        rootDir: projectRoot,
+        screenshotFile: path.join(outDir, `${baseName(notebookPath)}.png`),
+      });
       await lab.shutdownKernels();
       const left = await kernelLeftovers(lab);
       if (left.length) result.problems.push(`after its kernel shut down, processes survive:\n${describe(left)}`);
       results.push(result);
-      report(!result.problems.length, result.notebook, `Run All ${seconds(result.seconds)}  plots drawn ${result.plots}  → ${path.relative(projectRoot, result.screenshot)}`, result.problems);
+      report(
+        !result.problems.length,
+        result.notebook,
+        `Run All ${seconds(result.seconds)}  plots drawn ${result.plots}  → ${path.relative(projectRoot, result.screenshot)}`,
+        result.problems,
+      );
     }
-    const interrupt = await checkInterruptRestart({ context, lab, rootDir: projectRoot, fixtureFile: path.join(outDir, "fixtures", "interrupt-restart.ipynb"), screenshotFile: path.join(outDir, "interrupt-restart.png") });
+    const interrupt = await checkInterruptRestart({
+      context,
+      lab,
+      rootDir: projectRoot,
+      fixtureFile: path.join(outDir, "fixtures", "interrupt-restart.ipynb"),
+      screenshotFile: path.join(outDir, "interrupt-restart.png"),
+    });
     await lab.shutdownKernels();
     results.push(interrupt);
-    report(!interrupt.problems.length, "interrupt + restart mid-experiment", interrupt.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)} s`).join("; "), interrupt.problems);
+    report(
+      !interrupt.problems.length,
+      "interrupt + restart mid-experiment",
+      interrupt.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)} s`).join("; "),
+      interrupt.problems,
+    );
   } finally {
     const survivors = await lab.stop();
     if (survivors.length) {
-      results.push({ notebook: "JupyterLab shutdown", problems: [`processes outlived JupyterLab's shutdown (killed now):\n${describe(survivors)}`] });
+      results.push({
+        notebook: "JupyterLab shutdown",
+        problems: [`processes outlived JupyterLab's shutdown (killed now):\n${describe(survivors)}`],
+      });
       report(false, "JupyterLab shutdown", "", results.at(-1).problems);
     }
   }
@@ -121,7 +157,11 @@ async function kernelLeftovers(lab) {
 async function main() {
   if (!args.includes("--no-setup")) setup();
   const executable = findChromium();
-  if (!executable) fail("no Chromium found for the browser test", "install Debian's chromium (`apt-get install chromium`) or set PROCLAB_CHROMIUM to a Chromium executable");
+  if (!executable)
+    fail(
+      "no Chromium found for the browser test",
+      "install Debian's chromium (`apt-get install chromium`) or set PROCLAB_CHROMIUM to a Chromium executable",
+    );
   fs.mkdirSync(outDir, { recursive: true });
   const browser = await launchChromium(executable);
   const summary = {};
@@ -138,7 +178,9 @@ async function main() {
     await browser.close();
   }
   fs.writeFileSync(path.join(outDir, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
-  const failed = Object.values(summary).flat().filter((r) => r.problems.length);
+  const failed = Object.values(summary)
+    .flat()
+    .filter((r) => r.problems.length);
   if (failed.length) {
     step(`browser test FAILED: ${failed.map((r) => r.notebook ?? r.html).join(", ")}`);
     process.exit(1);

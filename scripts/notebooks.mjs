@@ -11,16 +11,23 @@ import { buildDir, notebooksDir, projectRoot } from "./lib/project.mjs";
 
 /** The course notebooks (notebooks/*.ipynb), in order: what Run All and `npm test` execute. */
 export function listNotebooks() {
-  return fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(notebooksDir, f));
+  return fs
+    .readdirSync(notebooksDir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
+    .map((f) => path.join(notebooksDir, f));
 }
 
 /** Every committed notebook, homework sources included: what the format check covers. */
 export function listAllNotebooks(dir = notebooksDir) {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === ".ipynb_checkpoints" ? [] : listAllNotebooks(full);
-    return entry.name.endsWith(".ipynb") ? [full] : [];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return entry.name === ".ipynb_checkpoints" ? [] : listAllNotebooks(full);
+      return entry.name.endsWith(".ipynb") ? [full] : [];
+    })
+    .sort();
 }
 
 /** Executes notebooks; returns the exit status (0 when all passed). */

@@ -13,11 +13,15 @@ import { ensureVenv, ensureJupyterLab } from "./lib/python.mjs";
 import { registerTslabKernel, writeJupyterDefaults } from "./lib/jupyter.mjs";
 
 const REQUIRED_NODE_MAJOR = 20;
-const NODE_PACKAGES = ["typescript", "tslab", "proper-lockfile", "@types/node"];
+const NODE_PACKAGES = ["typescript", "tslab", "proper-lockfile", "@types/node", "eslint", "prettier"];
 
 function ensureNodeVersion() {
   const major = Number(process.versions.node.split(".")[0]);
-  if (major < REQUIRED_NODE_MAJOR) fail(`Node.js ${process.versions.node} is too old; proclab needs Node.js ${REQUIRED_NODE_MAJOR} or newer`, "install a current Node.js LTS from https://nodejs.org/");
+  if (major < REQUIRED_NODE_MAJOR)
+    fail(
+      `Node.js ${process.versions.node} is too old; proclab needs Node.js ${REQUIRED_NODE_MAJOR} or newer`,
+      "install a current Node.js LTS from https://nodejs.org/",
+    );
 }
 
 function ensureNodeDependencies() {
@@ -27,7 +31,8 @@ function ensureNodeDependencies() {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const useCi = fs.existsSync(path.join(projectRoot, "package-lock.json"));
   const result = spawnSync(npm, [useCi ? "ci" : "install", "--no-audit", "--no-fund"], { cwd: projectRoot, stdio: "inherit" });
-  if (result.status !== 0) fail("npm could not install the Node dependencies (output above)", "check your connection to the npm registry, then run this again");
+  if (result.status !== 0)
+    fail("npm could not install the Node dependencies (output above)", "check your connection to the npm registry, then run this again");
   return true;
 }
 

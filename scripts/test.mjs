@@ -37,18 +37,35 @@ function nodeTests(folder, concurrency) {
   fs.rmSync(testData, { recursive: true, force: true });
   fs.mkdirSync(testData, { recursive: true });
   const perFileData = pathToFileURL(path.join(projectRoot, "tests", "support", "data-dir.mjs")).href;
-  const args = ["--import", perFileData, "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", path.join(projectRoot, "tests", folder)];
-  return spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, PROCLAB_DATA_DIR: testData } }).status ?? 1;
+  const args = [
+    "--import",
+    perFileData,
+    "--test",
+    `--test-concurrency=${concurrency}`,
+    "--test-reporter=spec",
+    path.join(projectRoot, "tests", folder),
+  ];
+  return (
+    spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, PROCLAB_DATA_DIR: testData } }).status ??
+    1
+  );
 }
 
 /** The stages after the library's tests: the committed notebooks checked, executed, and shown in Chromium. */
 function notebookStages() {
-  stage("notebook format", () =>
-    spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], { env: jupyterEnv(), stdio: "inherit" }).status ?? 1,
+  stage(
+    "notebook format",
+    () =>
+      spawnSync(venvBin("python"), [path.join(projectRoot, "scripts", "py", "check_notebooks.py"), ...listAllNotebooks()], {
+        env: jupyterEnv(),
+        stdio: "inherit",
+      }).status ?? 1,
   );
   stage("notebooks executed", () => executeNotebooks());
   stage("notebooks run again in the same kernel", () => executeNotebooksTwice());
-  const browserTest = (only) => spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ?? 1;
+  const browserTest = (only) =>
+    spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ??
+    1;
   if (findChromium()) {
     stage("HTML exports in Chromium", () => browserTest("--html-only"));
     stage("JupyterLab Run All in Chromium", () => browserTest("--lab-only"));
@@ -65,6 +82,18 @@ if (chosen !== undefined && chosen !== "unit" && chosen !== "integration") {
   process.exit(2);
 }
 setup({ jupyter: chosen !== "unit" });
+if (chosen === undefined) {
+  // Style first: one formatter (Prettier) and one linter (ESLint, typescript-eslint), a few seconds.
+  const bin = (name) => path.join(projectRoot, "node_modules", ".bin", name);
+  stage("lint and format", () =>
+    [
+      spawnSync(bin("eslint"), ["."], { stdio: "inherit", cwd: projectRoot }),
+      spawnSync(bin("prettier"), ["--check", "."], { stdio: "inherit", cwd: projectRoot }),
+    ].every((r) => r.status === 0)
+      ? 0
+      : 1,
+  );
+}
 if (chosen !== "integration") {
   // Fast and independent of each other: one file per core at a time.
   stage("unit tests", () => nodeTests("unit", os.availableParallelism()));

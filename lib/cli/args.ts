@@ -33,7 +33,9 @@ export class UsageError extends Error {
 
 /** Parses `argv` against `specs`; throws UsageError naming the first bad flag. */
 export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], specs: S): CommandLine<S> {
-  const options = Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, { type: spec.type === "boolean" ? "boolean" : "string" } as const]));
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [name, { type: spec.type === "boolean" ? "boolean" : "string" } as const]),
+  );
   // strict: false, so that every mistake reaches the checks below and gets our message.
   const { tokens } = parseArgs({ args: [...argv], options, allowPositionals: true, strict: false, tokens: true });
   const values: Record<string, number | string | boolean> = {};
@@ -43,7 +45,11 @@ export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], s
     if (token.kind !== "option") continue;
     const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
     if (!spec || token.rawName !== `--${token.name}`) {
-      throw new UsageError(`unknown flag ${token.rawName}; expected one of ${Object.keys(specs).map((n) => `--${n}`).join(", ")}`);
+      throw new UsageError(
+        `unknown flag ${token.rawName}; expected one of ${Object.keys(specs)
+          .map((n) => `--${n}`)
+          .join(", ")}`,
+      );
     }
     if (token.name in values) throw new UsageError(`--${token.name} given twice`);
     if (spec.type === "boolean") {
@@ -52,7 +58,8 @@ export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], s
       continue;
     }
     // `--out --json`: a flag where a value should be is a forgotten value, not a value.
-    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) throw new UsageError(`--${token.name} needs a value (${spec.type})`);
+    if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--")))
+      throw new UsageError(`--${token.name} needs a value (${spec.type})`);
     values[token.name] = convert(token.name, spec.type, token.value);
   }
   return { values: values as FlagValues<S>, positionals };

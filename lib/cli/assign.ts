@@ -28,7 +28,13 @@ export const assign: Command = {
     }
     if (values.out === undefined) throw new UsageError("--out <dir> is required");
     const homework = path.join(projectRoot, "notebooks", "homework");
-    const sources = files.length > 0 ? files : fs.readdirSync(homework).filter((f) => f.endsWith(".ipynb")).map((f) => path.join(homework, f));
+    const sources =
+      files.length > 0
+        ? files
+        : fs
+            .readdirSync(homework)
+            .filter((f) => f.endsWith(".ipynb"))
+            .map((f) => path.join(homework, f));
     fs.mkdirSync(values.out, { recursive: true });
     for (const source of sources) {
       const { student, manifest } = assignNotebook(readNotebook(source), source);
@@ -36,7 +42,12 @@ export const assign: Command = {
       writeNotebook(`${base}.ipynb`, student);
       fs.writeFileSync(`${base}.manifest.json`, JSON.stringify(manifest, null, 2) + "\n");
       const tests = manifest.cells.flatMap((c) => c.tests ?? []);
-      console.log(`${path.basename(source)} -> ${base}.ipynb: ${manifest.cells.filter((c) => c.role === "answer").length} answer cells, ${tests.length} tests (${tests.filter((t) => t.hidden).length} hidden), ${tests.reduce((s, t) => s + t.points, 0)} points`);
+      const answers = manifest.cells.filter((c) => c.role === "answer").length;
+      const hidden = tests.filter((t) => t.hidden).length;
+      const points = tests.reduce((sum, t) => sum + t.points, 0);
+      console.log(
+        `${path.basename(source)} -> ${base}.ipynb: ${answers} answer cells, ${tests.length} tests (${hidden} hidden), ${points} points`,
+      );
     }
     return 0;
   },

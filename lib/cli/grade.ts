@@ -25,7 +25,11 @@ const usage = `usage: proclab grade <submission.ipynb | dir> [flags]\n\n${flagHe
 function submissionsIn(target: string): string[] {
   if (!fs.existsSync(target)) throw new UsageError(`no such submission: ${target}`);
   if (!fs.statSync(target).isDirectory()) return [target];
-  const files = fs.readdirSync(target).filter((f) => f.endsWith(".ipynb")).sort().map((f) => path.join(target, f));
+  const files = fs
+    .readdirSync(target)
+    .filter((f) => f.endsWith(".ipynb"))
+    .sort()
+    .map((f) => path.join(target, f));
   if (files.length === 0) throw new UsageError(`${target} holds no .ipynb submissions`);
   return files;
 }
@@ -33,7 +37,10 @@ function submissionsIn(target: string): string[] {
 function writeFeedback(outcome: GradeOutcome, folder: string | undefined): string {
   const file = path.join(folder ?? path.dirname(outcome.file), `${path.basename(outcome.file, ".ipynb")}.feedback.md`);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, feedbackMarkdown(`${outcome.assignment} — ${path.basename(outcome.file)}`, outcome.report, outcome.hidden, outcome.notes));
+  fs.writeFileSync(
+    file,
+    feedbackMarkdown(`${outcome.assignment} — ${path.basename(outcome.file)}`, outcome.report, outcome.hidden, outcome.notes),
+  );
   return file;
 }
 
@@ -46,7 +53,11 @@ export const grade: Command = {
       return 0;
     }
     if (positionals.length !== 1) {
-      throw new UsageError(positionals.length === 0 ? "expected a submission notebook or a folder of them" : `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`);
+      throw new UsageError(
+        positionals.length === 0
+          ? "expected a submission notebook or a folder of them"
+          : `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`,
+      );
     }
     const [target] = positionals;
     const options: GradeOptions = { seed: values.seed, student: values.student, teacher: values.teacher, manifest: values.manifest };

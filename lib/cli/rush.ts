@@ -28,7 +28,10 @@ const flags = {
   db: { type: "string", help: "database file (default data/db.json)" },
   json: { type: "boolean", help: "print one JSON object { config, trials, summary } on stdout" },
   echo: { type: "boolean", help: "let buyers print the article's lines (剩余票数, 购买成功)" },
-  schedule: { type: "string", help: 'run each trial under this interleaving: one letter per step ("AABBCC": A, A, B…), or random (from --seed)' },
+  schedule: {
+    type: "string",
+    help: 'run each trial under this interleaving: one letter per step ("AABBCC": A, A, B…), or random (from --seed)',
+  },
   record: { type: "string", help: "save each trial's interleaving and outcome to this file (replay it with --replay)" },
   replay: { type: "string", help: "run the interleavings saved by --record again and compare outcomes (settings come from the file)" },
   help: { type: "boolean", help: "show this help" },
@@ -67,7 +70,8 @@ function rushConfigFromArgs(argv: readonly string[]): {
     if (values[flag] !== undefined) settings[field] = values[flag];
   }
   const replay = values.replay === undefined ? undefined : recordingFromFlag(values.replay, values);
-  if (replay) Object.assign(settings, { strategy: replay.strategy, buyers: replay.buyers, tickets: replay.tickets, trials: replay.runs.length });
+  if (replay)
+    Object.assign(settings, { strategy: replay.strategy, buyers: replay.buyers, tickets: replay.tickets, trials: replay.runs.length });
   const schedule: ScheduleSpec | undefined = replay ? (trial) => replay.runs[trial - 1].schedule : values.schedule;
   try {
     const { config } = planRush({ ...settings, schedule });
@@ -81,7 +85,8 @@ function rushConfigFromArgs(argv: readonly string[]): {
 
 /** A recording for --replay; its settings replace --strategy, --buyers, --tickets, --trials, which must not differ. */
 function recordingFromFlag(file: string, values: RushFlags): RushRecording {
-  if (values.schedule !== undefined) throw new UsageError("--replay and --schedule exclude each other: a replay runs the recorded schedules");
+  if (values.schedule !== undefined)
+    throw new UsageError("--replay and --schedule exclude each other: a replay runs the recorded schedules");
   let recording: RushRecording;
   try {
     recording = loadRecording(file);
@@ -99,7 +104,9 @@ function recordingFromFlag(file: string, values: RushFlags): RushRecording {
 }
 
 /** Per trial: its interleaving, and the outcome it gave. */
-function scheduleRows(result: RushResult): Array<{ source: string; schedule: string; sold: number; left: number | null; problem: string | null }> {
+function scheduleRows(
+  result: RushResult,
+): Array<{ source: string; schedule: string; sold: number; left: number | null; problem: string | null }> {
   return result.interleavings.map((interleaving, i) => ({
     source: interleaving.source,
     schedule: interleaving.schedule,
@@ -129,13 +136,21 @@ export const rush: Command = {
         ...(stepped ? { schedules: scheduleRows(result) } : {}),
         ...(replayed ? { replay: { same: replayed.same, runs: replayed.runs } } : {}),
       };
-      process.stdout.write(`${JSON.stringify({ config: result.config, trials: result.trials.map(trialRow), summary: result.summary, ...extra })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ config: result.config, trials: result.trials.map(trialRow), summary: result.summary, ...extra })}\n`,
+      );
     } else {
       if (stepped && result.trials.length === 1) console.log(`${interleavingText(result.interleavings[0], config.tickets)}\n`);
-      else if (stepped) for (const [i, row] of scheduleRows(result).entries()) console.log(`trial ${i + 1}: ${row.source} ${row.schedule} → sold ${row.sold}, left ${row.left}`);
+      else if (stepped)
+        for (const [i, row] of scheduleRows(result).entries())
+          console.log(`trial ${i + 1}: ${row.source} ${row.schedule} → sold ${row.sold}, left ${row.left}`);
       console.log(summaryTable([result]));
-      if (result.summary.errors > 0) console.log(`${result.summary.errors} buyer process(es) failed; first: ${result.trials.flatMap((t) => t.errors)[0]}`);
-      if (replayed) console.log(replayed.same ? "replay: every trial gave its recorded outcome" : "replay: some trials differ from the recording (see --json)");
+      if (result.summary.errors > 0)
+        console.log(`${result.summary.errors} buyer process(es) failed; first: ${result.trials.flatMap((t) => t.errors)[0]}`);
+      if (replayed)
+        console.log(
+          replayed.same ? "replay: every trial gave its recorded outcome" : "replay: some trials differ from the recording (see --json)",
+        );
     }
     for (const problem of new Set(problems)) console.error(`proclab rush: ${problem}`);
     if (record) console.error(`proclab rush: recorded ${result.trials.length} interleaving(s) to ${record}`);

@@ -14,7 +14,11 @@ function newestSource(dir: string): { file: string; mtimeMs: number } | null {
   let newest: { file: string; mtimeMs: number } | null = null;
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    const candidate = entry.isDirectory() ? newestSource(full) : entry.name.endsWith(".ts") ? { file: full, mtimeMs: fs.statSync(full).mtimeMs } : null;
+    const candidate = entry.isDirectory()
+      ? newestSource(full)
+      : entry.name.endsWith(".ts")
+        ? { file: full, mtimeMs: fs.statSync(full).mtimeMs }
+        : null;
     if (candidate && (!newest || candidate.mtimeMs > newest.mtimeMs)) newest = candidate;
   }
   return newest;
@@ -39,6 +43,8 @@ export function staleSource(): string | null {
 export function warnIfBuildStale(): void {
   const source = staleSource();
   if (source) {
-    console.warn(`proclab: WARNING — ${source} changed after the last build, so this is running OLD library code. Run \`npm run build\` and restart the kernel.`);
+    console.warn(
+      `proclab: WARNING — ${source} changed after the last build, so this is running OLD library code. Run \`npm run build\` and restart the kernel.`,
+    );
   }
 }

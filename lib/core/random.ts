@@ -26,5 +26,5 @@ export function uniform(random: Random, low: number, high: number): number {
 
 /** A seed for the `index`-th sub-run of a run seeded with `seed` (e.g. one trial), independent of the others. */
 export function deriveSeed(seed: number, index: number): number {
-  return mulberry32((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0)() * 4294967296 >>> 0;
+  return (mulberry32((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0)() * 4294967296) >>> 0;
 }

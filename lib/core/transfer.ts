@@ -43,7 +43,9 @@ export function isTransferable(value: unknown): value is Transferable {
 export function transferredForm(value: Transferable): TransferredValue {
   const { kind, module, state } = value[TRANSFER]();
   if (typeof kind !== "string" || typeof module !== "string" || !path.isAbsolute(module)) {
-    throw new TypeError(`[TRANSFER]() must return { kind, module, state } with the absolute path of the module that registers the kind's reviver, got kind ${JSON.stringify(kind)}, module ${JSON.stringify(module)}`);
+    throw new TypeError(
+      `[TRANSFER]() must return { kind, module, state } with the absolute path of the module that registers the kind's reviver, got kind ${JSON.stringify(kind)}, module ${JSON.stringify(module)}`,
+    );
   }
   return { $proclab: kind, module, state };
 }

@@ -70,7 +70,10 @@ export class Barrier implements Transferable {
         else resolve();
       };
       const waiter: Waiter = { resolve: () => settle(), reject: settle };
-      const timer = setTimeout(() => settle(new Error(`Barrier.wait: not all ${this.parties} parties arrived within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => settle(new Error(`Barrier.wait: not all ${this.parties} parties arrived within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       link.waiters.push(waiter);
       writeJsonLine(link.socket, "arrive" satisfies BarrierMessage);
     });

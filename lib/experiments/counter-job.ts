@@ -56,13 +56,17 @@ const builtIn: Record<LockKind, WorkerCommand> = {
 };
 
 function nodeWorker(kind: string): WorkerCommand {
-  return (counter, lockPath, cycles) => ({ command: process.execPath, args: [path.join(__dirname, "counter-worker.js"), kind, counter, lockPath, String(cycles)] });
+  return (counter, lockPath, cycles) => ({
+    command: process.execPath,
+    args: [path.join(__dirname, "counter-worker.js"), kind, counter, lockPath, String(cycles)],
+  });
 }
 
 /** Runs one job and summarises it (ratioToFlock is left null: see withFlockRatios). */
 export async function runCounterJob(kind: string, n: number, cycles: number, options: CounterJobOptions): Promise<LockCostRow> {
   const command = options.command ?? builtIn[kind as LockKind];
-  if (!command) throw new Error(`counter job: unknown lock kind ${JSON.stringify(kind)}; expected one of ${lockKinds.join(", ")} or a command`);
+  if (!command)
+    throw new Error(`counter job: unknown lock kind ${JSON.stringify(kind)}; expected one of ${lockKinds.join(", ")} or a command`);
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`counter job: processes must be a positive integer, got ${n}`);
   if (!Number.isInteger(cycles) || cycles < 1) throw new RangeError(`counter job: cycles must be a positive integer, got ${cycles}`);
   fs.mkdirSync(options.dir, { recursive: true });
@@ -105,7 +109,9 @@ function collect(child: ChildProcess, kind: string): { ready: Promise<void>; don
   const done = new Promise<string>((resolve, reject) => {
     child.on("error", (error) => reject(new Error(`counter job: cannot start a ${kind} worker: ${error.message}`)));
     child.on("exit", (code, signal) =>
-      code === 0 ? resolve(out.slice(out.indexOf("ready\n") + 6)) : reject(new Error(`counter job: a ${kind} worker exited with ${code ?? signal}: ${err.trim()}`)),
+      code === 0
+        ? resolve(out.slice(out.indexOf("ready\n") + 6))
+        : reject(new Error(`counter job: a ${kind} worker exited with ${code ?? signal}: ${err.trim()}`)),
     );
   });
   done.catch(() => onReady()); // a worker that fails while starting must not hold up the others' go

@@ -54,7 +54,8 @@ function nextEvent(match: (event: ProcEvent) => boolean, timeoutMs: number, what
 
 export async function lockHolderDies(options: LockHolderDiesOptions = {}): Promise<LockHolderDiesResult> {
   const { waitTimeoutMs = 5000 } = options;
-  if (!(waitTimeoutMs > 0) || !Number.isFinite(waitTimeoutMs)) throw new RangeError(`lockHolderDies: waitTimeoutMs must be a finite number > 0, got ${waitTimeoutMs}`);
+  if (!(waitTimeoutMs > 0) || !Number.isFinite(waitTimeoutMs))
+    throw new RangeError(`lockHolderDies: waitTimeoutMs must be a finite number > 0, got ${waitTimeoutMs}`);
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-holder-"));
   const lock = new Lock(path.join(folder, "mutex"));
   const module = path.join(__dirname, "holder-tasks.js");

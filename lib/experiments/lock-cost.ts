@@ -24,9 +24,11 @@ export interface LockCostOptions {
 /** Runs the counter job for every (n, kind), one job at a time; rows in that order, with ratios to flock. */
 export async function measureLockCost(options: LockCostOptions = {}): Promise<LockCostRow[]> {
   const { processes = [2, 4], cycles = 100, kinds = ["proclab", "flock", "none"] } = options;
-  if (!Array.isArray(processes) || processes.length === 0) throw new TypeError(`measureLockCost: processes must be a non-empty array of counts, got ${JSON.stringify(processes)}`);
+  if (!Array.isArray(processes) || processes.length === 0)
+    throw new TypeError(`measureLockCost: processes must be a non-empty array of counts, got ${JSON.stringify(processes)}`);
   for (const kind of kinds) {
-    if (!lockKinds.includes(kind)) throw new Error(`measureLockCost: unknown kind ${JSON.stringify(kind)}; expected one of ${lockKinds.join(", ")}`);
+    if (!lockKinds.includes(kind))
+      throw new Error(`measureLockCost: unknown kind ${JSON.stringify(kind)}; expected one of ${lockKinds.join(", ")}`);
   }
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "proclab-lock-cost-"));
   const rows: LockCostRow[] = [];

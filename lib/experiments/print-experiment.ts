@@ -117,7 +117,9 @@ export async function printExperiment(options: PrintExperimentOptions = {}): Pro
   const wallMs = now() - started;
   const failed = processes.filter((p) => p.exitCode !== 0);
   if (failed.length > 0) {
-    throw new Error(`printExperiment: ${failed.map((p) => `${p.name} ended with exit code ${p.exitCode}${p.error ? `: ${p.error}` : ""}`).join("; ")}`);
+    throw new Error(
+      `printExperiment: ${failed.map((p) => `${p.name} ended with exit code ${p.exitCode}${p.error ? `: ${p.error}` : ""}`).join("; ")}`,
+    );
   }
   const events = processes.flatMap((p) => [...p.events]).sort((a, b) => a.t - b.t);
   return analyse(config, events, wallMs);

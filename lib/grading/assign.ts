@@ -24,7 +24,8 @@ export interface Manifest {
 }
 
 function cellId(cell: NotebookCell, index: number, where: string): string {
-  if (typeof cell.id !== "string" || cell.id === "") throw new Error(`${where}: cell ${index + 1} has no id; nbformat 4.5 cell ids are how the grader finds answers and tests`);
+  if (typeof cell.id !== "string" || cell.id === "")
+    throw new Error(`${where}: cell ${index + 1} has no id; nbformat 4.5 cell ids are how the grader finds answers and tests`);
   return cell.id;
 }
 

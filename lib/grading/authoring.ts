@@ -5,7 +5,12 @@
 import { markers } from "./notebook";
 
 /** Replaces every `marker[0]` … `marker[1]` block (whole lines) by `replace(indent)`; throws on unbalanced markers. */
-function replaceBlocks(text: string, [begin, end]: readonly [string, string], replace: (indent: string) => string[], where: string): string {
+function replaceBlocks(
+  text: string,
+  [begin, end]: readonly [string, string],
+  replace: (indent: string) => string[],
+  where: string,
+): string {
   const out: string[] = [];
   let open: { line: number; indent: string } | null = null;
   const lines = text.split("\n");
@@ -47,7 +52,8 @@ const checkStart = /(?:^|[^\w$.])check\(\s*("(?:[^"\\]|\\.)*")\s*,\s*(\d+)/g;
 /** The tests a test cell's source declares, in order. */
 export function testsIn(text: string, where: string): TestSpec[] {
   const starts = [...text.matchAll(checkStart)];
-  if (starts.length === 0) throw new Error(`${where}: a test cell must call check("name", points, fn) with a string literal name and integer points`);
+  if (starts.length === 0)
+    throw new Error(`${where}: a test cell must call check("name", points, fn) with a string literal name and integer points`);
   return starts.map((match, i) => {
     const call = text.slice(match.index, starts[i + 1]?.index ?? text.length);
     const limit = /timeLimitMs:\s*(\d+)/.exec(call);

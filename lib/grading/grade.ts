@@ -51,18 +51,28 @@ function teacherPathFor(submission: string, assignment: string | null, options: 
   if (options.teacher) return path.resolve(options.teacher);
   if (!assignment) throw new Error(`${submission} has no metadata.proclab.assignment; pass --teacher <teacher notebook>`);
   // Homework sources first, then the course notebooks (their exercises are assignments too).
-  const candidates = [path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`), path.join(projectRoot, "notebooks", `${assignment}.ipynb`)];
+  const candidates = [
+    path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`),
+    path.join(projectRoot, "notebooks", `${assignment}.ipynb`),
+  ];
   const file = candidates.find((candidate) => fs.existsSync(candidate));
-  if (!file) throw new Error(`no teacher notebook for assignment "${assignment}" (looked for ${candidates.join(" and ")}); pass --teacher <teacher notebook>`);
+  if (!file)
+    throw new Error(
+      `no teacher notebook for assignment "${assignment}" (looked for ${candidates.join(" and ")}); pass --teacher <teacher notebook>`,
+    );
   return file;
 }
 
 function checkedManifest(computed: Manifest, file: string | undefined): Manifest {
   if (!file) return computed;
   const saved = JSON.parse(fs.readFileSync(file, "utf8")) as Manifest;
-  const changed = saved.cells.filter((cell, i) => computed.cells[i]?.id !== cell.id || computed.cells[i].teacherChecksum !== cell.teacherChecksum);
+  const changed = saved.cells.filter(
+    (cell, i) => computed.cells[i]?.id !== cell.id || computed.cells[i].teacherChecksum !== cell.teacherChecksum,
+  );
   if (changed.length > 0 || saved.cells.length !== computed.cells.length) {
-    throw new Error(`the teacher notebook ${computed.teacherSource} changed since ${file} was written (cell "${changed[0]?.id ?? "count"}"); run assign again or grade with the original`);
+    throw new Error(
+      `the teacher notebook ${computed.teacherSource} changed since ${file} was written (cell "${changed[0]?.id ?? "count"}"); run assign again or grade with the original`,
+    );
   }
   return saved;
 }
@@ -71,14 +81,23 @@ function checkedManifest(computed: Manifest, file: string | undefined): Manifest
 const driver = path.join(projectRoot, "lib", "grading", "py", "grade_notebook.py");
 
 /** Runs the driver without blocking this process's event loop (a grade can take minutes). */
-function runDriver(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runDriver(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(venvBin("python"), [driver, ...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-64 * 1024)));
-    child.once("error", (error) => reject(new Error(`cannot start the grading kernel driver ${venvBin("python")}: ${error.message} (run \`npm start\` or \`npm run setup\` once)`)));
+    child.once("error", (error) =>
+      reject(
+        new Error(
+          `cannot start the grading kernel driver ${venvBin("python")}: ${error.message} (run \`npm start\` or \`npm run setup\` once)`,
+        ),
+      ),
+    );
     child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
   });
 }
@@ -90,10 +109,15 @@ async function runGrader(notebookFile: string, manifest: Manifest, env: NodeJS.P
   );
   const plan = path.join(path.dirname(notebookFile), "plan.json");
   fs.writeFileSync(plan, JSON.stringify({ tests }));
-  const result = await runDriver([notebookFile, "--plan", plan, "--cell-timeout", String(cellTimeoutS)], { cwd: path.dirname(notebookFile), env: jupyterEnv(env) });
+  const result = await runDriver([notebookFile, "--plan", plan, "--cell-timeout", String(cellTimeoutS)], {
+    cwd: path.dirname(notebookFile),
+    env: jupyterEnv(env),
+  });
   const last = result.stdout.trim().split("\n").pop() ?? "";
   if (result.status !== 0 || !last.startsWith("{")) {
-    throw new Error(`the grading kernel run failed (exit ${result.status ?? result.signal}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`);
+    throw new Error(
+      `the grading kernel run failed (exit ${result.status ?? result.signal}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`,
+    );
   }
   return JSON.parse(last) as RunResult;
 }

@@ -38,7 +38,13 @@ export function venvBin(name: string): string {
 export function registerTslabKernel(): { file: string; changed: boolean } {
   const dir = path.join(jupyterHome, "data", "kernels", "tslab");
   const spec = {
-    argv: [process.execPath, path.join(projectRoot, "node_modules", "tslab", "bin", "tslab"), "kernel", "--config-path", "{connection_file}"],
+    argv: [
+      process.execPath,
+      path.join(projectRoot, "node_modules", "tslab", "bin", "tslab"),
+      "kernel",
+      "--config-path",
+      "{connection_file}",
+    ],
     display_name: "TypeScript",
     language: "typescript",
     metadata: { proclab: true },

@@ -64,7 +64,9 @@ export function cellRole(cell: NotebookCell): CellRole {
 
 /** sha256 of a cell's type and source: what a student may not change in a non-answer cell. */
 export function cellChecksum(cell: NotebookCell): string {
-  return createHash("sha256").update(JSON.stringify([cell.cell_type, sourceOf(cell)])).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify([cell.cell_type, sourceOf(cell)]))
+    .digest("hex");
 }
 
 /** The assignment a notebook belongs to (metadata.proclab.assignment), or null. */

@@ -6,7 +6,12 @@
 import type { Manifest } from "./assign";
 import { cellChecksum, sourceOf, withSource, type Notebook, type NotebookCell } from "./notebook";
 
-export function gradedNotebook(teacher: Notebook, stubbed: Notebook, manifest: Manifest, submission: Notebook): { notebook: Notebook; notes: string[] } {
+export function gradedNotebook(
+  teacher: Notebook,
+  stubbed: Notebook,
+  manifest: Manifest,
+  submission: Notebook,
+): { notebook: Notebook; notes: string[] } {
   const notes: string[] = [];
   const submitted = new Map(submission.cells.filter((c) => typeof c.id === "string").map((c) => [c.id as string, c]));
   const stubs = new Map(stubbed.cells.map((c) => [c.id as string, c]));
@@ -22,7 +27,8 @@ export function gradedNotebook(teacher: Notebook, stubbed: Notebook, manifest: M
     }
     if (entry.studentChecksum !== null) {
       if (!mine) notes.push(`${entry.role} cell "${entry.id}" was deleted: the teacher's version was run`);
-      else if (cellChecksum(mine) !== entry.studentChecksum) notes.push(`${entry.role} cell "${entry.id}" was edited: the teacher's version was run`);
+      else if (cellChecksum(mine) !== entry.studentChecksum)
+        notes.push(`${entry.role} cell "${entry.id}" was edited: the teacher's version was run`);
     }
     return clean(cell);
   });

@@ -35,7 +35,9 @@ function failure(run: CellRun | undefined, stopped: string | undefined): string 
       return "the test reported no result (its check never completed)";
     case "error": {
       const earlier = run.records.find((r) => !r.passed);
-      return earlier ? `not run: "${earlier.name}" failed before it in the same cell` : `the test cell failed before this test reported: ${run.reason}`;
+      return earlier
+        ? `not run: "${earlier.name}" failed before it in the same cell`
+        : `the test cell failed before this test reported: ${run.reason}`;
     }
     default:
       return run.reason;

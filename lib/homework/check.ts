@@ -38,7 +38,6 @@ export interface CheckOptions {
 
 export type CheckFn = () => unknown | Promise<unknown>;
 
-
 // Captured at load (the notebook's first cell, before any answer cell runs): an answer
 // cell runs in the same kernel and could replace Promise.race, JSON.stringify or timers.
 const hmac = createHmac;
@@ -79,7 +78,8 @@ function settle(fn: CheckFn, limit: number): Promise<string> {
 
 function runTest(name: string, points: number, fn: CheckFn, options: CheckOptions): Promise<string> {
   if (typeof name !== "string" || name === "") throw new TypeError(`check: name must be a non-empty string, got ${stringify(name)}`);
-  if (!Number.isInteger(points) || points < 0) throw new TypeError(`check("${name}"): points must be a non-negative integer, got ${String(points)}`);
+  if (!Number.isInteger(points) || points < 0)
+    throw new TypeError(`check("${name}"): points must be a non-negative integer, got ${String(points)}`);
   if (typeof fn !== "function") throw new TypeError(`check("${name}"): expected a test function as third argument, got ${typeof fn}`);
   return settle(fn, options.timeLimitMs ?? 30000);
 }

@@ -23,7 +23,9 @@ export function expectSoldCorrectly(report: TrialReport, label: string): void {
   if (report.finalCount !== report.tickets - report.told) {
     throw new Error(
       `${label}: ${report.told} buyers were told 购买成功 but the count went from ${report.tickets} to ${report.finalCount}` +
-        (report.finalCount > report.tickets - report.told ? " — two buyers read the same count and wrote the same value (a lost update: oversold)" : ""),
+        (report.finalCount > report.tickets - report.told
+          ? " — two buyers read the same count and wrote the same value (a lost update: oversold)"
+          : ""),
     );
   }
   if (report.finalCount !== expected) {
@@ -36,7 +38,10 @@ export async function checkNoOversell(buyer: HomeworkBuyer, options: TrialOption
   for (let index = 0; index < options.trials; index++) {
     const seed = deriveSeed(options.seed, index);
     const report = await runTrial(buyer, { ...options, seed });
-    expectSoldCorrectly(report, `trial ${index + 1}/${options.trials} (seed ${seed}, ${options.tickets} tickets, ${options.buyers} buyers)`);
+    expectSoldCorrectly(
+      report,
+      `trial ${index + 1}/${options.trials} (seed ${seed}, ${options.tickets} tickets, ${options.buyers} buyers)`,
+    );
   }
 }
 
@@ -82,14 +87,20 @@ export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialO
   const work = workIntervals(report);
   const pids = new Set(report.events.filter((e) => e.type === "start").map((e) => e.pid));
   const unlocked = [...pids].filter((pid) => !holds.some((h) => h.pid === pid));
-  if (unlocked.length > 0) throw new Error(`${unlocked.length} of ${pids.size} buyers never acquired the lock: read → think → write must run holding it`);
-  if (work.length < pids.size) throw new Error(`only ${work.length} of ${pids.size} buyers called work(plan.workMs): do the non-critical work first`);
+  if (unlocked.length > 0)
+    throw new Error(`${unlocked.length} of ${pids.size} buyers never acquired the lock: read → think → write must run holding it`);
+  if (work.length < pids.size)
+    throw new Error(`only ${work.length} of ${pids.size} buyers called work(plan.workMs): do the non-critical work first`);
   for (const w of work) {
     const hold = holds.find((h) => h.pid === w.pid && overlaps(h, w));
-    if (hold) throw new Error(`${w.name} held the lock during its non-critical work (${Math.round(w.end - w.start)} ms): lock only read → think → write`);
+    if (hold)
+      throw new Error(
+        `${w.name} held the lock during its non-critical work (${Math.round(w.end - w.start)} ms): lock only read → think → write`,
+      );
   }
   const together = work.some((a) => work.some((b) => a.pid !== b.pid && overlaps(a, b)));
-  if (!together) throw new Error("the buyers' non-critical work never overlapped in time: the lock (or something else) made them take turns");
+  if (!together)
+    throw new Error("the buyers' non-critical work never overlapped in time: the lock (or something else) made them take turns");
 }
 
 /**
@@ -116,13 +127,15 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer): Promise<void> 
       stop();
     }
     if (!acquired) throw new Error(`the buyer never acquired the lock (${thrown}): read → think → write must run holding it`);
-    if (!(await lock.acquire(false))) throw new Error(`the lock is still held after the buyer's read failed on a corrupt db.json (${thrown}): release it in a finally block`);
+    if (!(await lock.acquire(false)))
+      throw new Error(
+        `the lock is still held after the buyer's read failed on a corrupt db.json (${thrown}): release it in a finally block`,
+      );
     lock.release();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-
 
 /**
  * "The daemon child is gone after the main ends": runs `main` as a main program; it must start
@@ -137,9 +150,13 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
   if (daemons.length === 0) throw new Error("main started no daemon child (new Process({ …, daemon: true }))");
   const alive = daemons.filter((life) => isRunning(life.pid));
   if (transcript.killedAtTimeout.length > 0 || alive.length > 0) {
-    throw new Error(`the main program did not end cleanly: ${transcript.killedAtTimeout.length} process(es) still ran after ${options.timeLimitMs ?? 10000} ms (a non-daemon child that never ends, or a join on the daemon)`);
+    throw new Error(
+      `the main program did not end cleanly: ${transcript.killedAtTimeout.length} process(es) still ran after ${options.timeLimitMs ?? 10000} ms (a non-daemon child that never ends, or a join on the daemon)`,
+    );
   }
-  const late = daemons.filter((life) => life.end === null || (mainLife?.end !== null && mainLife?.end !== undefined && life.end > mainLife.end + 1000));
+  const late = daemons.filter(
+    (life) => life.end === null || (mainLife?.end !== null && mainLife?.end !== undefined && life.end > mainLife.end + 1000),
+  );
   if (late.length > 0) throw new Error(`daemon ${late[0].name} outlived the main program`);
   return transcript;
 }

@@ -74,7 +74,9 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     }
     const overTime = results.filter((result) => !result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""));
     if (overTime.length > 0) {
-      throw new Error(`${overTime.map((result) => result.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`);
+      throw new Error(
+        `${overTime.map((result) => result.name).join(", ")} still running after ${limit} ms (a buyer that never ends, or waits for a lock nobody releases)`,
+      );
     }
     const events = results.flatMap((result) => result.events).sort((a, b) => a.t - b.t);
     const told = events.filter((e) => e.type === "print" && boughtLine.test(e.data.text)).length;

@@ -6,7 +6,8 @@ import { emit } from "../core/events";
  * The granularity check reads these events: work must not happen while holding the lock.
  */
 export async function work(ms: number): Promise<void> {
-  if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms)) throw new RangeError(`work: ms must be a finite number >= 0, got ${String(ms)}`);
+  if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms))
+    throw new RangeError(`work: ms must be a finite number >= 0, got ${String(ms)}`);
   emit("work", { ms });
   await sleep(ms);
 }

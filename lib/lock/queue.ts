@@ -26,7 +26,10 @@ export interface Waiter extends ProcessIdentity {
 
 /** The first live waiter, or null; entries of dead processes are deleted on the way. */
 export function firstWaiter(files: LockFiles): Waiter | null {
-  const entries = files.waitEntries().filter((name) => name.startsWith("q-")).sort();
+  const entries = files
+    .waitEntries()
+    .filter((name) => name.startsWith("q-"))
+    .sort();
   for (const entry of entries) {
     const entryPath = `${files.waitDir}/${entry}`;
     let fd: number;
@@ -34,7 +37,8 @@ export function firstWaiter(files: LockFiles): Waiter | null {
       fd = fs.openSync(entryPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENXIO") fs.rmSync(entryPath, { force: true }); // nobody reads it: its process died
+      if (code === "ENXIO")
+        fs.rmSync(entryPath, { force: true }); // nobody reads it: its process died
       else if (code !== "ENOENT") throw error;
       continue;
     }
@@ -112,7 +116,9 @@ export class QueueSlot {
   enqueue(): void {
     if (!this.fifoReader) this.openFifo();
     if (this.queuedPath && fs.existsSync(this.queuedPath)) return;
-    const ticket = Math.round(now() * 1000).toString().padStart(17, "0");
+    const ticket = Math.round(now() * 1000)
+      .toString()
+      .padStart(17, "0");
     const queuedPath = `${this.files.waitDir}/q-${ticket}-${this.self.pid}-${this.self.start}`;
     fs.renameSync(this.idlePath, queuedPath);
     this.queuedPath = queuedPath;
@@ -158,7 +164,9 @@ export class QueueSlot {
     const mkfifoResult = spawnSync("mkfifo", ["-m", "600", newPath], { encoding: "utf8" });
     if (mkfifoResult.status !== 0) {
       if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
-      throw new Error(`Lock: cannot create a FIFO at ${JSON.stringify(newPath)}: ${mkfifoResult.error?.message ?? mkfifoResult.stderr.trim()}`);
+      throw new Error(
+        `Lock: cannot create a FIFO at ${JSON.stringify(newPath)}: ${mkfifoResult.error?.message ?? mkfifoResult.stderr.trim()}`,
+      );
     }
     const fd = fs.openSync(newPath, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
     fs.renameSync(newPath, this.idlePath);

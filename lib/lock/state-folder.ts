@@ -77,7 +77,9 @@ export function openLockFiles(lockPath: string): LockFiles {
   try {
     if (stateFolder) fs.mkdirSync(stateFolder.folder, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new Error(`Lock: cannot create the lock's state in ${JSON.stringify(stateFolder?.folder)} (${errorCode(error)}); expected a writable folder, or set ${STATE_DIR_ENV} to one`);
+    throw new Error(
+      `Lock: cannot create the lock's state in ${JSON.stringify(stateFolder?.folder)} (${errorCode(error)}); expected a writable folder, or set ${STATE_DIR_ENV} to one`,
+    );
   }
   if (stateFolder?.mustBePrivate) assertPrivateFolder(stateFolder.folder);
   try {

@@ -107,7 +107,12 @@ export class LockState {
     const releasedAt = now();
     const hold = this.myHold;
     this.myHold = null;
-    if (hold && this.localWaiters.length === 0 && this.quickRetakes < MAX_QUICK_RETAKES && releasedAt - this.gotLockAt < QUICK_RETAKE_WINDOW_MS) {
+    if (
+      hold &&
+      this.localWaiters.length === 0 &&
+      this.quickRetakes < MAX_QUICK_RETAKES &&
+      releasedAt - this.gotLockAt < QUICK_RETAKE_WINDOW_MS
+    ) {
       // Recorded before the rename, so a release always precedes the next acquisition on the timeline.
       lockChanged("released", this.files.path);
       if (recording()) emit("lock-released", { lock: this.files.path, holder: hold.pid, heldMs: releasedAt - hold.since });

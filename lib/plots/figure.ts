@@ -47,7 +47,13 @@ export function strategyColor(name: string): string {
 }
 
 /** The layout every figure shares: finding as title, labelled axes, caption under the plot. */
-export function baseLayout(title: string, xTitle: string, yTitle: string, caption: string, extra: Record<string, unknown> = {}): Figure["layout"] {
+export function baseLayout(
+  title: string,
+  xTitle: string,
+  yTitle: string,
+  caption: string,
+  extra: Record<string, unknown> = {},
+): Figure["layout"] {
   return {
     title: { text: title, x: 0.02, xanchor: "left" },
     xaxis: { title: { text: xTitle }, zeroline: false },
@@ -57,7 +63,18 @@ export function baseLayout(title: string, xTitle: string, yTitle: string, captio
     legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom", xanchor: "left" },
     annotations: [
       // Pinned in pixels below the x-axis title, so it never overlaps it, whatever the figure's height.
-      { text: caption, xref: "paper", yref: "paper", x: 0, y: 0, yshift: -64, xanchor: "left", yanchor: "top", showarrow: false, font: { size: 12, color: "#495057" } },
+      {
+        text: caption,
+        xref: "paper",
+        yref: "paper",
+        x: 0,
+        y: 0,
+        yshift: -64,
+        xanchor: "left",
+        yanchor: "top",
+        showarrow: false,
+        font: { size: 12, color: "#495057" },
+      },
     ],
     ...extra,
   };

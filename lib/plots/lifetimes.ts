@@ -95,9 +95,16 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
   const caption = options.caption ?? "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.";
   return {
     data: data.filter((trace) => (trace.y as unknown[]).length > 0),
-    layout: laneLayout(options.title ?? defaultTitle(transcript, origin), "time since the main started (ms)", caption, rows, { minHeight: 280, base: 150, perRow: 50 }, {
-      margin: { l: 80, r: 150, t: 60, b: 110 }, // room for the endings ("-9 (SIGKILL)") right of the bars
-    }),
+    layout: laneLayout(
+      options.title ?? defaultTitle(transcript, origin),
+      "time since the main started (ms)",
+      caption,
+      rows,
+      { minHeight: 280, base: 150, perRow: 50 },
+      {
+        margin: { l: 80, r: 150, t: 60, b: 110 }, // room for the endings ("-9 (SIGKILL)") right of the bars
+      },
+    ),
     caption,
     text: lifetimeTable(transcript),
   };
@@ -110,6 +117,13 @@ function lifetimeTable(transcript: Transcript): string {
   const at = (t: number | null): string => (t === null ? "-" : (t - origin).toFixed(0));
   return textTable(
     ["process", "role", "start ms", "end ms", "ended", "parent pids"],
-    transcript.lifetimes.map((l) => [`${l.name} (${l.pid})`, roleOf(l, transcript), at(l.start), at(l.end), endingOf(l), l.ppids.join(" → ")]),
+    transcript.lifetimes.map((l) => [
+      `${l.name} (${l.pid})`,
+      roleOf(l, transcript),
+      at(l.start),
+      at(l.end),
+      endingOf(l),
+      l.ppids.join(" → "),
+    ]),
   );
 }

@@ -48,14 +48,23 @@ export function lockCostFigure(rows: readonly LockCostRow[]): Figure {
       name: kind === "none" ? "none (wrong result)" : kind,
       x: ns.map((n) => `${n} processes`),
       y: mine.map((r) => (r ? Math.round(r.throughput) : null)),
-      text: mine.map((r) => (!r ? "" : r.kind === "none" ? `count ${r.counter} of ${r.acquisitions}` : r.ratioToFlock === null ? "" : `${r.ratioToFlock.toFixed(2)}× flock`)),
+      text: mine.map((r) =>
+        !r
+          ? ""
+          : r.kind === "none"
+            ? `count ${r.counter} of ${r.acquisitions}`
+            : r.ratioToFlock === null
+              ? ""
+              : `${r.ratioToFlock.toFixed(2)}× flock`,
+      ),
       textposition: "outside",
       cliponaxis: false,
       marker: { color: kindColor[kind] ?? palette.protected },
       hovertemplate: `${kind}: %{y} acquisitions/s %{text}<extra>%{x}</extra>`,
     };
   });
-  const caption = "Taller is faster. Each process loops lock → read counter → write counter+1 → unlock; without a lock the final count is wrong.";
+  const caption =
+    "Taller is faster. Each process loops lock → read counter → write counter+1 → unlock; without a lock the final count is wrong.";
   return {
     data,
     layout: baseLayout(finding(rows), "processes running the counter job", "lock acquisitions per second", caption, {
@@ -65,7 +74,13 @@ export function lockCostFigure(rows: readonly LockCostRow[]): Figure {
     caption,
     text: textTable(
       ["lock", "N", "acq/s", "x flock", "counter"],
-      rows.map((r) => [r.kind, String(r.n), r.throughput.toFixed(0), r.ratioToFlock === null ? "-" : r.ratioToFlock.toFixed(2), `${r.counter} of ${r.acquisitions}`]),
+      rows.map((r) => [
+        r.kind,
+        String(r.n),
+        r.throughput.toFixed(0),
+        r.ratioToFlock === null ? "-" : r.ratioToFlock.toFixed(2),
+        `${r.counter} of ${r.acquisitions}`,
+      ]),
     ),
   };
 }

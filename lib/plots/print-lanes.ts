@@ -16,7 +16,12 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
   const critical = lines.filter((line) => line.critical);
   const waits = sections.filter((s) => s.requested !== null);
   const data: Trace[] = [
-    spanBars("waiting for the lock", waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start })), palette.waiting, 0.35),
+    spanBars(
+      "waiting for the lock",
+      waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start })),
+      palette.waiting,
+      0.35,
+    ),
     spanBars(
       locked ? "critical section, holding the lock" : "critical section, unprotected",
       sections.map((s) => ({ row: s.name, from: s.start, to: s.end, label: s.intact ? "intact" : "interleaved" })),

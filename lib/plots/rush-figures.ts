@@ -38,10 +38,16 @@ export function oversoldFigure(results: readonly RushResult[]): Figure {
     : `No strategy oversold: ${list(good)} sold at most ${tickets} ticket${tickets === 1 ? "" : "s"}`;
   return {
     data,
-    layout: baseLayout(title, "trial (number)", "tickets oversold (count)", "Each point is one trial: tickets sold beyond those that existed. Protected strategies should stay on 0.", {
-      xaxis: { title: { text: "trial (number)" }, tickformat: "d" },
-      yaxis: { title: { text: "tickets oversold (count)" }, rangemode: "tozero", dtick: 1 },
-    }),
+    layout: baseLayout(
+      title,
+      "trial (number)",
+      "tickets oversold (count)",
+      "Each point is one trial: tickets sold beyond those that existed. Protected strategies should stay on 0.",
+      {
+        xaxis: { title: { text: "trial (number)" }, tickformat: "d" },
+        yaxis: { title: { text: "tickets oversold (count)" }, rangemode: "tozero", dtick: 1 },
+      },
+    ),
     caption: "Each point is one trial: tickets sold beyond those that existed. Protected strategies should stay on 0.",
     text: textTable(
       ["strategy", "trials", "oversold trials", "max oversold"],
@@ -72,7 +78,18 @@ export function soldHistogram(results: readonly RushResult[]): Figure {
     layout: baseLayout(title, "tickets sold in a trial (count)", "trials (count)", caption, {
       barmode: "group",
       xaxis: { title: { text: "tickets sold in a trial (count)" }, dtick: 1 },
-      shapes: [{ type: "line", xref: "x", yref: "paper", x0: tickets, x1: tickets, y0: 0, y1: 1, line: { color: "#212529", dash: "dash", width: 2 } }],
+      shapes: [
+        {
+          type: "line",
+          xref: "x",
+          yref: "paper",
+          x0: tickets,
+          x1: tickets,
+          y0: 0,
+          y1: 1,
+          line: { color: "#212529", dash: "dash", width: 2 },
+        },
+      ],
     }),
     caption,
     text: textTable(
@@ -80,7 +97,13 @@ export function soldHistogram(results: readonly RushResult[]): Figure {
       results.map((r) => {
         const counts = new Map<number, number>();
         for (const t of r.trials) counts.set(t.sold, (counts.get(t.sold) ?? 0) + 1);
-        return [r.config.strategy, [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([sold, n]) => `${sold}: ${n}`).join(", ")];
+        return [
+          r.config.strategy,
+          [...counts.entries()]
+            .sort((a, b) => a[0] - b[0])
+            .map(([sold, n]) => `${sold}: ${n}`)
+            .join(", "),
+        ];
       }),
     ),
   };
@@ -154,17 +177,28 @@ export function handoffFigure(results: readonly RushResult[]): Figure {
   }));
   const all = locked.flatMap(gapsOf).sort((a, b) => a - b);
   const median = all.length ? all[Math.floor(all.length / 2)] : 0;
-  const title = all.length ? `Between two holders the lock sits free for a median ${median.toFixed(1)} ms` : "No lock handoffs in these runs";
-  const caption = "Each dot is one handoff: time from a release to the next acquire. The waiting buyer only notices the free lock when it next checks.";
+  const title = all.length
+    ? `Between two holders the lock sits free for a median ${median.toFixed(1)} ms`
+    : "No lock handoffs in these runs";
+  const caption =
+    "Each dot is one handoff: time from a release to the next acquire. The waiting buyer only notices the free lock when it next checks.";
   return {
     data,
-    layout: baseLayout(title, "handoff gap (ms)", "strategy", caption, { showlegend: false, xaxis: { title: { text: "handoff gap (ms)" }, rangemode: "tozero" } }),
+    layout: baseLayout(title, "handoff gap (ms)", "strategy", caption, {
+      showlegend: false,
+      xaxis: { title: { text: "handoff gap (ms)" }, rangemode: "tozero" },
+    }),
     caption,
     text: textTable(
       ["strategy", "handoffs", "median ms", "max ms"],
       locked.map((r) => {
         const gaps = gapsOf(r).sort((a, b) => a - b);
-        return [r.config.strategy, String(gaps.length), gaps.length ? gaps[Math.floor(gaps.length / 2)].toFixed(2) : "-", gaps.length ? gaps[gaps.length - 1].toFixed(2) : "-"];
+        return [
+          r.config.strategy,
+          String(gaps.length),
+          gaps.length ? gaps[Math.floor(gaps.length / 2)].toFixed(2) : "-",
+          gaps.length ? gaps[gaps.length - 1].toFixed(2) : "-",
+        ];
       }),
     ),
   };

@@ -62,12 +62,20 @@ export function scheduleLanesFigure(interleaving: Interleaving, options: Schedul
   const oversold = sold === undefined ? 0 : Math.max(0, sold - options.tickets);
   const title =
     `Schedule ${interleaving.schedule || "(empty)"}` +
-    (sold === undefined ? "" : `: ${sold} sold of ${options.tickets} ticket${options.tickets === 1 ? "" : "s"}${oversold > 0 ? `, oversold by ${oversold}` : ""}`);
+    (sold === undefined
+      ? ""
+      : `: ${sold} sold of ${options.tickets} ticket${options.tickets === 1 ? "" : "s"}${oversold > 0 ? `, oversold by ${oversold}` : ""}`);
   const caption = "One mark per step, in the order the scheduler let them run (numbers: the value read or written); top lane: db.json.";
   return {
     data,
     layout: baseLayout(title, "step", "process", caption, {
-      yaxis: { title: { text: "process" }, type: "category", categoryorder: "array", categoryarray: [...letters].reverse().concat(dbLane), automargin: true },
+      yaxis: {
+        title: { text: "process" },
+        type: "category",
+        categoryorder: "array",
+        categoryarray: [...letters].reverse().concat(dbLane),
+        automargin: true,
+      },
       xaxis: { title: { text: "step" }, dtick: 1, zeroline: false, range: [-0.5, numbered.length + 0.5] },
       height: Math.max(340, 220 + 55 * (letters.length + 1)),
     }),

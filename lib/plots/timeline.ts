@@ -91,7 +91,11 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
     text: textTable(
       ["process", "alive ms", "wait ms", "hold ms"],
       rows.map((row) => {
-        const total = (spans: Span[]): string => spans.filter((s) => s.row === row).reduce((sum, s) => sum + s.to - s.from, 0).toFixed(1);
+        const total = (spans: Span[]): string =>
+          spans
+            .filter((s) => s.row === row)
+            .reduce((sum, s) => sum + s.to - s.from, 0)
+            .toFixed(1);
         return [row, total(lives), total(waits), total(holds)];
       }),
     ),

@@ -25,9 +25,12 @@ export function encodeArgs(args: readonly unknown[]): unknown[] {
 
 function encode(value: unknown, where: string, seen: Set<object>): unknown {
   if (typeof value === "function") {
-    throw new TypeError(`${where} is a function (${value.name || "anonymous"}): functions cannot be copied to another process; pass data, and require() code inside the target`);
+    throw new TypeError(
+      `${where} is a function (${value.name || "anonymous"}): functions cannot be copied to another process; pass data, and require() code inside the target`,
+    );
   }
-  if (typeof value === "symbol") throw new TypeError(`${where} is a symbol (${String(value)}): symbols cannot be copied to another process`);
+  if (typeof value === "symbol")
+    throw new TypeError(`${where} is a symbol (${String(value)}): symbols cannot be copied to another process`);
   if (typeof value !== "object" || value === null) return value;
   if (isTransferable(value)) {
     try {
@@ -37,12 +40,15 @@ function encode(value: unknown, where: string, seen: Set<object>): unknown {
     }
   }
   if (value instanceof net.Socket || value instanceof net.Server) {
-    throw new TypeError(`${where} is a ${value.constructor.name}: open sockets and servers cannot be copied to another process; pass an address and connect in the target`);
+    throw new TypeError(
+      `${where} is a ${value.constructor.name}: open sockets and servers cannot be copied to another process; pass an address and connect in the target`,
+    );
   }
   if (seen.has(value)) return value; // a cycle: structured clone copies it as is
   seen.add(value);
   if (Array.isArray(value)) return value.map((item, i) => encode(item, `${where}[${i}]`, seen));
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [encode(k, `${where} key`, seen), encode(v, `${where}.get(${String(k)})`, seen)]));
+  if (value instanceof Map)
+    return new Map([...value].map(([k, v]) => [encode(k, `${where} key`, seen), encode(v, `${where}.get(${String(k)})`, seen)]));
   if (value instanceof Set) return new Set([...value].map((item) => encode(item, `${where} item`, seen)));
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return value; // Date, typed arrays, Error…: v8 decides

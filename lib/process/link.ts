@@ -19,7 +19,14 @@ function forward(event: ProcEvent): void {
 
 /** Connects, says hello, and routes this process's events and output to the root. */
 export function connectToCollector(config: ChildConfig): Promise<void> {
-  const hello: Hello = { pid: process.pid, ppid: process.ppid, name: config.name, daemon: config.daemon, echo: config.echo, ancestry: config.ancestry };
+  const hello: Hello = {
+    pid: process.pid,
+    ppid: process.ppid,
+    name: config.name,
+    daemon: config.daemon,
+    echo: config.echo,
+    ancestry: config.ancestry,
+  };
   const link = net.createConnection(config.collector);
   socket = link;
   writeJsonLine(link, hello);
@@ -60,7 +67,11 @@ export function closeLink(): Promise<void> {
 
 function captureOutput(): void {
   for (const stream of ["stdout", "stderr"] as const) {
-    const write = (chunk: string | Uint8Array, encoding?: BufferEncoding | ((error?: Error | null) => void), callback?: (error?: Error | null) => void): boolean => {
+    const write = (
+      chunk: string | Uint8Array,
+      encoding?: BufferEncoding | ((error?: Error | null) => void),
+      callback?: (error?: Error | null) => void,
+    ): boolean => {
       const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? encoding : "utf8");
       emit("print", { stream, text });
       const done = typeof encoding === "function" ? encoding : callback;
@@ -89,4 +100,3 @@ function commandOf(pid: number): string | null {
     return null;
   }
 }
-

@@ -74,7 +74,8 @@ export class WorkerPool {
   #running = false;
 
   constructor(options: { size: number; name?: string }) {
-    if (!Number.isInteger(options?.size) || options.size < 1) throw new RangeError(`WorkerPool size must be a positive integer, got ${options?.size}`);
+    if (!Number.isInteger(options?.size) || options.size < 1)
+      throw new RangeError(`WorkerPool size must be a positive integer, got ${options?.size}`);
     this.size = options.size;
     this.name = options.name ?? "Pool";
   }
@@ -101,7 +102,9 @@ export class WorkerPool {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve()); // { type: "ready" }
-      child.once("exit", (code, signal) => reject(new Error(`pool ${this.name}: a worker exited while starting (code ${code}, signal ${signal})`)));
+      child.once("exit", (code, signal) =>
+        reject(new Error(`pool ${this.name}: a worker exited while starting (code ${code}, signal ${signal})`)),
+      );
     });
     child.unref();
     child.channel?.unref();
@@ -128,7 +131,9 @@ export class WorkerPool {
     const allPrepared = Promise.all(gates.map((gate) => gate.promise));
     try {
       const results = await Promise.all(
-        requests.map((request, i) => this.#runOn(i, workers[i], request, options.timeoutMs, request.barrier ? { gate: gates[i], allPrepared } : null)),
+        requests.map((request, i) =>
+          this.#runOn(i, workers[i], request, options.timeoutMs, request.barrier ? { gate: gates[i], allPrepared } : null),
+        ),
       );
       if (options.echo) echoResults(results);
       return results;
@@ -159,7 +164,9 @@ export class WorkerPool {
       }
       function onExit(code: number | null, signal: NodeJS.Signals | null): void {
         detach();
-        replaceThen(`the worker (pid ${worker.pid}) of task ${request.name} exited during the task (code ${code}, signal ${signal}); it was replaced`);
+        replaceThen(
+          `the worker (pid ${worker.pid}) of task ${request.name} exited during the task (code ${code}, signal ${signal}); it was replaced`,
+        );
       }
       function onMessage(reply: PoolReply): void {
         if (reply.id !== request.id) return;

@@ -80,7 +80,8 @@ export class Process {
   #events: ProcEvent[] = [];
 
   constructor(options: ProcessOptions) {
-    if (typeof options !== "object" || options === null) throw new TypeError("new Process(options): expected { target, args?, name?, daemon?, echo? }");
+    if (typeof options !== "object" || options === null)
+      throw new TypeError("new Process(options): expected { target, args?, name?, daemon?, echo? }");
     this.target = options.target;
     this.args = options.args ?? [];
     this.#identity = nextChildIdentity();
@@ -116,11 +117,20 @@ export class Process {
   start(): void {
     if (this.#child) throw new Error(`process has already started: cannot start ${this.name} twice`);
     const self = childConfig();
-    if (self?.daemon) throw new Error(`daemonic processes are not allowed to have children (${self.name} is a daemon and tried to start ${this.name})`);
+    if (self?.daemon)
+      throw new Error(`daemonic processes are not allowed to have children (${self.name} is a daemon and tried to start ${this.name})`);
     const message: RunMessage = { type: "run", target: toWireTarget(this.target), args: encodeArgs(this.args) };
     const identity = freshIdentity.has(this) ? [] : this.#identity;
     const ancestry = self ? [...self.ancestry, process.pid] : [];
-    const child = spawnChild({ name: this.name, daemon: this.#daemon, echo: this.echo, identity, ancestry, collector: self?.collector ?? collectorPath(), mode: "process" });
+    const child = spawnChild({
+      name: this.name,
+      daemon: this.#daemon,
+      echo: this.echo,
+      identity,
+      ancestry,
+      collector: self?.collector ?? collectorPath(),
+      mode: "process",
+    });
     if (child.pid === undefined) {
       child.once("error", () => undefined); // the asynchronous "error" that follows would otherwise crash the process
       throw new Error(`could not start ${this.name}: spawn of ${process.execPath} failed`);

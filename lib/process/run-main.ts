@@ -64,7 +64,10 @@ export interface Transcript {
 }
 
 export async function runMain(target: Target, options: RunMainOptions = {}): Promise<Transcript> {
-  if (childConfig()) throw new Error("runMain must be called from the root process (a notebook, a test, a script), not inside a proclab process; use Process there");
+  if (childConfig())
+    throw new Error(
+      "runMain must be called from the root process (a notebook, a test, a script), not inside a proclab process; use Process there",
+    );
   const main = new Process({ target, args: options.args, name: options.name ?? "main", echo: options.echo ?? true });
   asMainProgram(main);
   const events: ProcEvent[] = [];

@@ -16,9 +16,7 @@ const hasSetpriv = fs.existsSync(setpriv);
 export function spawnChild(config: ChildConfig): ChildProcess {
   const nodeArgs = [entry, JSON.stringify(config)];
   const [command, argv] =
-    config.daemon && hasSetpriv
-      ? [setpriv, ["--pdeathsig", "SIGKILL", "--", process.execPath, ...nodeArgs]]
-      : [process.execPath, nodeArgs];
+    config.daemon && hasSetpriv ? [setpriv, ["--pdeathsig", "SIGKILL", "--", process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   // stdout/stderr writes are captured in the child; inherit only for what bypasses them (fatal V8 errors).
   return spawn(command, argv, { stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
 }

@@ -39,7 +39,8 @@ export interface SupervisorReport {
 
 /** Runs `target`, restarting it after each crash; resolves when it exits 0 or restarts run out. */
 export async function supervise(target: Target, options: SuperviseOptions): Promise<SupervisorReport> {
-  if (!Number.isInteger(options?.restarts) || options.restarts < 0) throw new RangeError(`supervise: restarts must be a non-negative integer, got ${options?.restarts}`);
+  if (!Number.isInteger(options?.restarts) || options.restarts < 0)
+    throw new RangeError(`supervise: restarts must be a non-negative integer, got ${options?.restarts}`);
   const name = options.name ?? "service";
   const runs: SupervisedRun[] = [];
   const events: ProcEvent[] = [];

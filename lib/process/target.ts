@@ -41,7 +41,9 @@ export function toWireTarget(target: Target): WireTarget {
   if (typeof target === "function") {
     const source = target.toString();
     if (/\{\s*\[native code\]\s*\}$/.test(source)) {
-      throw new TypeError(`target ${target.name || "(anonymous)"} is a native or bound function; its source cannot be copied to a child. Pass a function written in JavaScript/TypeScript`);
+      throw new TypeError(
+        `target ${target.name || "(anonymous)"} is a native or bound function; its source cannot be copied to a child. Pass a function written in JavaScript/TypeScript`,
+      );
     }
     return { kind: "source", source: asExpression(source), name: target.name };
   }
@@ -72,7 +74,9 @@ function describe(value: unknown): string {
 export function loadTarget(target: WireTarget): (...args: unknown[]) => unknown {
   if (target.kind === "source") {
     const file = path.join(process.cwd(), `[proclab target ${target.name || "anonymous"}]`);
-    const factory = vm.runInThisContext(`(function (require, module, exports, __filename, __dirname) { return (${target.source}); })`, { filename: file });
+    const factory = vm.runInThisContext(`(function (require, module, exports, __filename, __dirname) { return (${target.source}); })`, {
+      filename: file,
+    });
     const module = { exports: {} };
     return factory(targetRequire, module, notebookVariablesGuard(module.exports), file, process.cwd());
   }
@@ -98,7 +102,7 @@ function notebookVariablesGuard(exports: object): object {
 
 /** The text a target's uncaught error prints; a ReferenceError gets the fresh-process rule explained. */
 export function explainTargetError(error: unknown, processName: string): string {
-  const message = error instanceof Error ? error.stack ?? error.message : String(error);
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
   const missing = error instanceof Error && error.name === "ReferenceError" ? /^(\S+) is not defined$/.exec(error.message) : null;
   if (!missing) return `Process ${processName}:\n${message}\n`;
   const name = missing[1];

@@ -11,12 +11,10 @@ import { renameTo } from "./link";
 import { loadTarget, type WireTarget } from "./target";
 
 export type PoolRequest =
-  | { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean }
-  | { type: "go"; id: number };
+  { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean } | { type: "go"; id: number };
 
 export type PoolReply =
-  | { type: "prepared"; id: number }
-  | { type: "result"; id: number; ok: boolean; value?: unknown; error?: string; events: ProcEvent[] };
+  { type: "prepared"; id: number } | { type: "result"; id: number; ok: boolean; value?: unknown; error?: string; events: ProcEvent[] };
 
 function reply(message: PoolReply): void {
   if (!process.connected) return;
@@ -24,7 +22,12 @@ function reply(message: PoolReply): void {
     process.send?.(message);
   } catch (error) {
     if (message.type !== "result") throw error;
-    process.send?.({ ...message, ok: false, value: undefined, error: `the return value cannot be copied to the parent: ${(error as Error).message}` });
+    process.send?.({
+      ...message,
+      ok: false,
+      value: undefined,
+      error: `the return value cannot be copied to the parent: ${(error as Error).message}`,
+    });
   }
 }
 

@@ -123,7 +123,9 @@ export interface PythonTicketTrial {
 }
 
 /** Runs the article's ticket rush in Python `trials` times, each from `{"count": tickets}`. */
-export async function pythonTicketRush(options: { trials?: number; buyers?: number; tickets?: number; lock?: boolean } = {}): Promise<PythonTicketTrial[]> {
+export async function pythonTicketRush(
+  options: { trials?: number; buyers?: number; tickets?: number; lock?: boolean } = {},
+): Promise<PythonTicketTrial[]> {
   const { trials = 20, buyers = 7, tickets = 1, lock = true } = options;
   const results: PythonTicketTrial[] = [];
   for (let i = 0; i < trials; i++) {

@@ -49,15 +49,19 @@ export interface PythonLockHolderDiesResult {
 
 export async function pythonLockHolderDies(options: PythonLockHolderDiesOptions = {}): Promise<PythonLockHolderDiesResult> {
   const { waitS = 1, death = "kill" } = options;
-  if (!(waitS >= 0) || !Number.isFinite(waitS)) throw new RangeError(`pythonLockHolderDies: waitS must be a finite number >= 0, got ${waitS}`);
-  if (death !== "kill" && death !== "exit") throw new TypeError(`pythonLockHolderDies: death must be "kill" or "exit", got ${JSON.stringify(death)}`);
+  if (!(waitS >= 0) || !Number.isFinite(waitS))
+    throw new RangeError(`pythonLockHolderDies: waitS must be a finite number >= 0, got ${waitS}`);
+  if (death !== "kill" && death !== "exit")
+    throw new TypeError(`pythonLockHolderDies: death must be "kill" or "exit", got ${JSON.stringify(death)}`);
   const run = await runPython(PYTHON_LOCK_HOLDER_DIES_PY, { args: [String(waitS), death], timeoutMs: waitS * 1000 + 20_000 });
   const stdout = run.lines.filter((line) => line.stream === "stdout").map((line) => line.text);
   const exit = stdout.map((text) => /^holder exitcode (-?\d+)$/.exec(text)).find(Boolean);
   const outcome = stdout.map((text) => /^acquired (True|False) after_ms (\d+)$/.exec(text)).find(Boolean);
   if (!exit || !outcome || run.code !== 0) {
     const printed = run.lines.map((line) => line.text).join("\n");
-    throw new Error(`pythonLockHolderDies: the Python program ended with code ${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""} without its report; it printed:\n${printed}`);
+    throw new Error(
+      `pythonLockHolderDies: the Python program ended with code ${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""} without its report; it printed:\n${printed}`,
+    );
   }
   const holderExitCode = Number(exit[1]);
   const acquired = outcome[1] === "True";

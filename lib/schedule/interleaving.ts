@@ -31,7 +31,11 @@ export interface Interleaving {
 const witnessOf: Readonly<Record<string, string>> = { read: "read", write: "write", acquire: "lock-acquired" };
 
 /** Each process's steps in program order; the process named `names[i]` in events has letter `letters[i]`. */
-export function stepsByProcess(events: readonly ProcEvent[], names: readonly string[], letters: readonly string[]): Map<string, StepRecord[]> {
+export function stepsByProcess(
+  events: readonly ProcEvent[],
+  names: readonly string[],
+  letters: readonly string[],
+): Map<string, StepRecord[]> {
   const byProcess = new Map<string, StepRecord[]>(letters.map((letter) => [letter, []]));
   const letterOf = new Map(names.map((name, i) => [name, letters[i]]));
   const current = new Map<string, { record: StepRecord; witnessed: boolean }>();

@@ -50,7 +50,9 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
       position += 1;
       if (/\s/.test(char)) continue;
       if (!letters.includes(char)) {
-        throw new ScheduleError(`schedule ${JSON.stringify(input)}: ${JSON.stringify(char)} at position ${position} names no process; ${known}`);
+        throw new ScheduleError(
+          `schedule ${JSON.stringify(input)}: ${JSON.stringify(char)} at position ${position} names no process; ${known}`,
+        );
       }
       entries.push({ process: char });
     }
@@ -58,10 +60,14 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
     entries = input.map((entry: unknown, i) => {
       const { process, step } = (entry ?? {}) as { process?: unknown; step?: unknown };
       if (typeof process !== "string" || !letters.includes(process)) {
-        throw new ScheduleError(`schedule entry ${i + 1}: process must be one of ${letters.join(", ")}, got ${JSON.stringify(process) ?? String(process)}`);
+        throw new ScheduleError(
+          `schedule entry ${i + 1}: process must be one of ${letters.join(", ")}, got ${JSON.stringify(process) ?? String(process)}`,
+        );
       }
       if (step !== undefined && (typeof step !== "string" || !shape.steps.includes(step))) {
-        throw new ScheduleError(`schedule entry ${i + 1}: step must be one of ${[...new Set(shape.steps)].join(", ")}, got ${JSON.stringify(step) ?? String(step)}`);
+        throw new ScheduleError(
+          `schedule entry ${i + 1}: step must be one of ${[...new Set(shape.steps)].join(", ")}, got ${JSON.stringify(step) ?? String(step)}`,
+        );
       }
       return step === undefined ? { process } : { process, step };
     });

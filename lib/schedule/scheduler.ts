@@ -111,10 +111,12 @@ export class StepScheduler {
 
   /** Stops listening. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => {
-      fs.rmSync(this.socketPath, { force: true });
-      resolve();
-    }));
+    return new Promise((resolve) =>
+      this.#server.close(() => {
+        fs.rmSync(this.socketPath, { force: true });
+        resolve();
+      }),
+    );
   }
 }
 
@@ -128,7 +130,10 @@ class Run {
   #cursor = 0;
   #problem: string | null = null;
 
-  constructor(letters: readonly string[], readonly plan: SchedulePlan) {
+  constructor(
+    letters: readonly string[],
+    readonly plan: SchedulePlan,
+  ) {
     this.#procs = letters.map((letter) => ({ letter, state: "starting", next: null, waiting: null, socket: null }));
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }

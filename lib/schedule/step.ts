@@ -45,10 +45,13 @@ function stepsWith(step: (name: string) => Promise<void>, end: () => void): Step
 }
 
 /** Free steps: one event each, nothing else. */
-export const freeSteps: Steps = stepsWith((name) => {
-  emit("step", { step: name });
-  return done;
-}, () => undefined);
+export const freeSteps: Steps = stepsWith(
+  (name) => {
+    emit("step", { step: name });
+    return done;
+  },
+  () => undefined,
+);
 
 /** The steps of this process: free without a link, scheduled (connected to the scheduler) with one. */
 export async function joinSchedule(link?: StepLink | null): Promise<Steps> {

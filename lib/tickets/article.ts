@@ -80,6 +80,12 @@ export function asWrittenTable(rows: ReadonlyArray<{ label: string; trials: read
   const count = (trials: readonly AsWrittenOutcome[], hit: (t: AsWrittenOutcome) => boolean): string => String(trials.filter(hit).length);
   return textTable(
     ["article's code", "trials", "oversold", "a reader crashed", "corrupt"],
-    rows.map(({ label, trials }) => [label, String(trials.length), count(trials, (t) => t.oversold > 0), count(trials, (t) => t.crashedReaders > 0), count(trials, (t) => t.corrupt)]),
+    rows.map(({ label, trials }) => [
+      label,
+      String(trials.length),
+      count(trials, (t) => t.oversold > 0),
+      count(trials, (t) => t.crashedReaders > 0),
+      count(trials, (t) => t.corrupt),
+    ]),
   );
 }

@@ -10,7 +10,9 @@ import { ScheduleError, type ScheduleShape } from "../schedule/parse";
 function buyerSteps(strategy: StrategyName): readonly string[] {
   const { lockScope, sequential } = getStrategy(strategy);
   if (sequential) {
-    throw new ScheduleError(`strategy ${strategy} starts each buyer after the previous one ended, so there is nothing to schedule; use none, seed-lock, lock or coarse`);
+    throw new ScheduleError(
+      `strategy ${strategy} starts each buyer after the previous one ended, so there is nothing to schedule; use none, seed-lock, lock or coarse`,
+    );
   }
   return lockScope === "none" ? ["read", "think", "write"] : ["acquire", "read", "think", "write", "release"];
 }

@@ -70,7 +70,8 @@ function milliseconds(field: keyof RushConfig, value: unknown): number {
 
 /** Fills in defaults and checks every setting; throws RushConfigError naming the first bad one. */
 export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> = {}): RushConfig {
-  const pick = <K extends keyof RushConfig>(key: K): unknown => (options[key] === undefined ? (rushDefaults as Partial<RushConfig>)[key] : options[key]);
+  const pick = <K extends keyof RushConfig>(key: K): unknown =>
+    options[key] === undefined ? (rushDefaults as Partial<RushConfig>)[key] : options[key];
   let strategy: StrategyName;
   try {
     strategy = getStrategy(String(pick("strategy"))).name;

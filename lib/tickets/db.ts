@@ -27,7 +27,9 @@ export function parseDb(text: string, file: string = defaultDbPath): TicketDb {
     data = JSON.parse(text);
   } catch (error) {
     const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
-    throw new SyntaxError(`ticket database ${file} is not valid JSON (${(error as Error).message}): ${JSON.stringify(shown)}; resetDb(count) repairs it`);
+    throw new SyntaxError(
+      `ticket database ${file} is not valid JSON (${(error as Error).message}): ${JSON.stringify(shown)}; resetDb(count) repairs it`,
+    );
   }
   if (typeof data !== "object" || data === null || !("count" in data)) {
     throw new TypeError(`ticket database ${file} must hold an object {"count": N}, got ${JSON.stringify(data)}`);
@@ -45,7 +47,8 @@ export function writeDbAtomic(data: TicketDb, file: string = defaultDbPath): voi
 /** The project's data folder is made on demand; any other folder must exist (a typo must not create folders). */
 function ensureFolder(dir: string): void {
   if (path.resolve(dir) === dataDir) fs.mkdirSync(dir, { recursive: true });
-  else if (!fs.existsSync(dir)) throw new Error(`no folder ${dir} for the ticket database: create it first, or leave the path out to use ${defaultDbPath}`);
+  else if (!fs.existsSync(dir))
+    throw new Error(`no folder ${dir} for the ticket database: create it first, or leave the path out to use ${defaultDbPath}`);
 }
 
 /** Starts a sale: db.json holds `count` tickets. Always leaves a valid file (atomic write), repairing a corrupt one. */

@@ -109,7 +109,14 @@ export function summarize(trials: readonly TrialResult[]): RushSummary {
 
 /** The per-trial fields of the CLI's JSON (no buyers, no events). */
 export function trialRow(trial: TrialResult): Pick<TrialResult, "sold" | "left" | "oversold" | "tornReads" | "corrupt" | "elapsedMs"> {
-  return { sold: trial.sold, left: trial.left, oversold: trial.oversold, tornReads: trial.tornReads, corrupt: trial.corrupt, elapsedMs: round(trial.elapsedMs) };
+  return {
+    sold: trial.sold,
+    left: trial.left,
+    oversold: trial.oversold,
+    tornReads: trial.tornReads,
+    corrupt: trial.corrupt,
+    elapsedMs: round(trial.elapsedMs),
+  };
 }
 
 /** A readable table: one row per rush (strategy). */

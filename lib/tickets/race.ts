@@ -16,9 +16,18 @@ export interface BuyerDelays {
 }
 
 /** For each of `buyers` buyers, in order: work then think, each uniform in its [low, high) range, from `seed`. */
-export function buyerDelays(seed: number, buyers: number, workMs: readonly [number, number], thinkMs: readonly [number, number]): BuyerDelays[] {
+export function buyerDelays(
+  seed: number,
+  buyers: number,
+  workMs: readonly [number, number],
+  thinkMs: readonly [number, number],
+): BuyerDelays[] {
   const random = mulberry32(seed);
-  return Array.from({ length: buyers }, (_, index) => ({ index, workMs: uniform(random, ...workMs), thinkMs: uniform(random, ...thinkMs) }));
+  return Array.from({ length: buyers }, (_, index) => ({
+    index,
+    workMs: uniform(random, ...workMs),
+    thinkMs: uniform(random, ...thinkMs),
+  }));
 }
 
 /** Runs task i on worker i of a started `pool`, all released together; one result per task, in order. */

@@ -82,7 +82,8 @@ export function loadRecording(file: string): RushRecording {
     throw new ScheduleError(`recording ${file}: ${what}`);
   };
   const rec = data as Partial<RushRecording> | null;
-  if (!rec || rec.format !== recordingFormat) bad(`format must be "${recordingFormat}" (written by proclab rush --record), got ${JSON.stringify(rec?.format)}`);
+  if (!rec || rec.format !== recordingFormat)
+    bad(`format must be "${recordingFormat}" (written by proclab rush --record), got ${JSON.stringify(rec?.format)}`);
   const r = rec as RushRecording;
   try {
     getStrategy(String(r.strategy));
@@ -100,7 +101,10 @@ export function loadRecording(file: string): RushRecording {
 }
 
 /** Runs every recorded trial again under its schedule and compares outcomes. */
-export async function replayRecording(recording: RushRecording, options: Omit<RushOptions, "strategy" | "buyers" | "tickets" | "trials" | "schedule"> = {}): Promise<ReplayResult> {
+export async function replayRecording(
+  recording: RushRecording,
+  options: Omit<RushOptions, "strategy" | "buyers" | "tickets" | "trials" | "schedule"> = {},
+): Promise<ReplayResult> {
   const result = await runRush({
     ...options,
     strategy: recording.strategy,

@@ -41,10 +41,16 @@ export function buyerNames(buyers: number): { names: string[]; letters: string[]
 }
 
 /** The interleaving of one trial: the scheduler's order when scheduled, else recovered from the events. */
-export function trialInterleaving(events: readonly ProcEvent[], config: RushConfig, scheduled: { run: ScheduleRun; source: "schedule" | "random" } | null): Interleaving {
+export function trialInterleaving(
+  events: readonly ProcEvent[],
+  config: RushConfig,
+  scheduled: { run: ScheduleRun; source: "schedule" | "random" } | null,
+): Interleaving {
   const { names, letters } = buyerNames(config.buyers);
   const byProcess = stepsByProcess(events, names.slice(0, letters.length), letters);
   if (scheduled) return scheduledInterleaving(scheduled.run.granted, byProcess, scheduled.source, scheduled.run.problem);
   const recorded = recordedInterleaving(byProcess, config.tickets);
-  return config.buyers > letters.length ? { ...recorded, problem: `only buyers A–Z (the first 26 of ${config.buyers}) are recorded` } : recorded;
+  return config.buyers > letters.length
+    ? { ...recorded, problem: `only buyers A–Z (the first 26 of ${config.buyers}) are recorded` }
+    : recorded;
 }

@@ -93,7 +93,10 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
     for (let trial = 1; trial <= config.trials; trial++) {
       resetDb(config.tickets, config.db);
       const trialPlan = schedules?.(trial);
-      const scheduled = trialPlan && scheduler ? { source: trialPlan.source, active: scheduler.begin(buyerNames(config.buyers).letters, trialPlan.plan) } : null;
+      const scheduled =
+        trialPlan && scheduler
+          ? { source: trialPlan.source, active: scheduler.begin(buyerNames(config.buyers).letters, trialPlan.plan) }
+          : null;
       const tasks: Task[] = planBuyers(config, trial, echo).map((plan) => ({
         target: { module: buyerModule, export: "runBuyer" },
         args: [scheduled ? { ...plan, steps: scheduled.active.links[plan.index] } : plan, ...(lock ? [lock] : [])],

@@ -8,7 +8,8 @@ const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/
 /** The Chromium to use, or null when this machine has none. */
 export function findChromium(env = process.env) {
   if (env.PROCLAB_CHROMIUM) {
-    if (!fs.existsSync(env.PROCLAB_CHROMIUM)) throw new Error(`PROCLAB_CHROMIUM is ${env.PROCLAB_CHROMIUM}, which does not exist; expected the path of a Chromium executable`);
+    if (!fs.existsSync(env.PROCLAB_CHROMIUM))
+      throw new Error(`PROCLAB_CHROMIUM is ${env.PROCLAB_CHROMIUM}, which does not exist; expected the path of a Chromium executable`);
     return env.PROCLAB_CHROMIUM;
   }
   return CANDIDATES.find((file) => fs.existsSync(file)) ?? null;

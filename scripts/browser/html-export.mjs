@@ -34,10 +34,11 @@ export async function checkHtmlExport({ context, htmlFile, screenshotFile, timeo
   const started = Date.now();
   try {
     await page.goto(pathToFileURL(htmlFile).href, { waitUntil: "load", timeout: timeoutMs });
-    const count = () => page.evaluate(() => ({
-      figures: document.querySelectorAll(".proclab-plot").length,
-      drawn: [...document.querySelectorAll(".proclab-plot")].filter((el) => el.querySelector(".main-svg")).length,
-    }));
+    const count = () =>
+      page.evaluate(() => ({
+        figures: document.querySelectorAll(".proclab-plot").length,
+        drawn: [...document.querySelectorAll(".proclab-plot")].filter((el) => el.querySelector(".main-svg")).length,
+      }));
     // The figures' scripts wait for plotly.js and draw; give them a bounded time.
     const deadline = Date.now() + timeoutMs;
     let seen = await count();
@@ -47,8 +48,12 @@ export async function checkHtmlExport({ context, htmlFile, screenshotFile, timeo
     }
     result.seconds = (Date.now() - started) / 1000;
     result.drawn = seen.drawn;
-    if (seen.figures !== expected) result.problems.push(`the page has ${seen.figures} figure element(s), the notebook has ${expected} figure output(s)`);
-    if (seen.drawn < seen.figures) result.problems.push(`${seen.figures - seen.drawn} of ${seen.figures} figure(s) not drawn within ${timeoutMs / 1000} s (no .main-svg)`);
+    if (seen.figures !== expected)
+      result.problems.push(`the page has ${seen.figures} figure element(s), the notebook has ${expected} figure output(s)`);
+    if (seen.drawn < seen.figures)
+      result.problems.push(
+        `${seen.figures - seen.drawn} of ${seen.figures} figure(s) not drawn within ${timeoutMs / 1000} s (no .main-svg)`,
+      );
     const firstPlot = page.locator(".proclab-plot").first();
     if (seen.figures) await firstPlot.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
   } catch (error) {

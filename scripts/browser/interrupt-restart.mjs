@@ -20,7 +20,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The fixture: one long cell whose proclab children sleep while it prints progress. */
 export function writeFixture(file) {
-  const code = (source, metadata = {}) => ({ cell_type: "code", execution_count: null, id: `c${source.length}`, metadata, outputs: [], source });
+  const code = (source, metadata = {}) => ({
+    cell_type: "code",
+    execution_count: null,
+    id: `c${source.length}`,
+    metadata,
+    outputs: [],
+    source,
+  });
   const notebook = {
     nbformat: 4,
     nbformat_minor: 5,
@@ -72,14 +79,20 @@ async function until(what, condition, timeoutMs) {
 async function untilExperimentRuns(page, lab, replies, mark) {
   const what = `the long cell to start its ${CHILDREN} children and print progress`;
   try {
-    await until(what, async () => {
-      if (replies.since(mark).includes("abort")) throw new Error("the kernel aborted Run All's cells instead of running them");
-      const cells = await readCells(page);
-      return cells[1]?.prompt === "*" && cells[1].outputs.length > 0 && experiment(lab).children.length >= CHILDREN;
-    }, 60_000);
+    await until(
+      what,
+      async () => {
+        if (replies.since(mark).includes("abort")) throw new Error("the kernel aborted Run All's cells instead of running them");
+        const cells = await readCells(page);
+        return cells[1]?.prompt === "*" && cells[1].outputs.length > 0 && experiment(lab).children.length >= CHILDREN;
+      },
+      60_000,
+    );
   } catch (error) {
     const answered = replies.since(mark);
-    throw new Error(`${error.message} (kernel replies to this Run All: ${answered.length ? answered.join(", ") : "none"}; prompts [${(await readCells(page)).map((c) => c.prompt).join(", ")}])`);
+    throw new Error(
+      `${error.message} (kernel replies to this Run All: ${answered.length ? answered.join(", ") : "none"}; prompts [${(await readCells(page)).map((c) => c.prompt).join(", ")}])`,
+    );
   }
 }
 
@@ -134,10 +147,14 @@ export async function checkInterruptRestart({ context, lab, rootDir, fixtureFile
     const before = experiment(lab).kernels;
     await timed("Restart Kernel until a new kernel, children gone", async () => {
       await restartKernel(page);
-      await until("a new kernel process after Restart Kernel", () => {
-        const now = experiment(lab).kernels;
-        return now.length === 1 && !before.includes(now[0]);
-      }, 60_000);
+      await until(
+        "a new kernel process after Restart Kernel",
+        () => {
+          const now = experiment(lab).kernels;
+          return now.length === 1 && !before.includes(now[0]);
+        },
+        60_000,
+      );
       await untilStopped(page, "the cells to stop after the restart");
       result.problems.push(...(await survivors(lab, "Restart Kernel")));
     });
@@ -145,7 +162,8 @@ export async function checkInterruptRestart({ context, lab, rootDir, fixtureFile
       const { progressSeen } = await runAllAndWatch(page, expected, 90_000);
       const cells = await readCells(page);
       result.problems.push(...judgeRun(expected, cells, progressSeen));
-      if (!cells[1]?.outputs.some((o) => o.text.includes("all children done"))) result.problems.push('the long cell did not print "all children done" on the last run');
+      if (!cells[1]?.outputs.some((o) => o.text.includes("all children done")))
+        result.problems.push('the long cell did not print "all children done" on the last run');
       result.problems.push(...(await survivors(lab, "the last Run All")));
     });
   } catch (error) {

@@ -29,7 +29,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tail(file, lines = 25) {
   try {
-    return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).map((l) => `    ${l}`).join("\n");
+    return fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .slice(-lines)
+      .map((l) => `    ${l}`)
+      .join("\n");
   } catch {
     return "    (no log)";
   }
@@ -58,7 +64,15 @@ export async function startJupyterLab({ logFile, dataDir, startupTimeoutMs = 120
   }
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, "w");
-  const args = ["lab", "--no-browser", "--ServerApp.open_browser=False", "--ip=127.0.0.1", `--port=${port}`, "--ServerApp.port_retries=0", `--ServerApp.root_dir=${projectRoot}`];
+  const args = [
+    "lab",
+    "--no-browser",
+    "--ServerApp.open_browser=False",
+    "--ip=127.0.0.1",
+    `--port=${port}`,
+    "--ServerApp.port_retries=0",
+    `--ServerApp.root_dir=${projectRoot}`,
+  ];
   if (process.getuid?.() === 0) args.push("--allow-root");
   const env = {
     ...jupyterEnv(),
@@ -93,9 +107,15 @@ export async function startJupyterLab({ logFile, dataDir, startupTimeoutMs = 120
 
   const deadline = Date.now() + startupTimeoutMs;
   for (;;) {
-    if (exited) throw new Error(`JupyterLab exited while starting (${exited.error?.message ?? `code ${exited.code}, signal ${exited.signal}`}); log ${logFile}:\n${tail(logFile)}`);
+    if (exited)
+      throw new Error(
+        `JupyterLab exited while starting (${exited.error?.message ?? `code ${exited.code}, signal ${exited.signal}`}); log ${logFile}:\n${tail(logFile)}`,
+      );
     try {
-      const response = await fetch(`${baseUrl}/api/status`, { headers: { Authorization: `token ${token}` }, signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`${baseUrl}/api/status`, {
+        headers: { Authorization: `token ${token}` },
+        signal: AbortSignal.timeout(5000),
+      });
       if (response.ok) return lab;
     } catch {
       // not listening yet
@@ -112,7 +132,8 @@ export async function startJupyterLab({ logFile, dataDir, startupTimeoutMs = 120
 async function shutdownKernels(lab) {
   const headers = { Authorization: `token ${lab.token}` };
   const kernels = await (await fetch(`${lab.baseUrl}/api/kernels`, { headers, signal: AbortSignal.timeout(10_000) })).json();
-  for (const kernel of kernels) await fetch(`${lab.baseUrl}/api/kernels/${kernel.id}`, { method: "DELETE", headers, signal: AbortSignal.timeout(30_000) });
+  for (const kernel of kernels)
+    await fetch(`${lab.baseUrl}/api/kernels/${kernel.id}`, { method: "DELETE", headers, signal: AbortSignal.timeout(30_000) });
   return kernels.length;
 }
 
@@ -138,7 +159,11 @@ async function stop(lab, exit, exited, scratch) {
   lab.forgetEmergencyStop();
   if (!exited()) {
     try {
-      await fetch(`${lab.baseUrl}/api/shutdown`, { method: "POST", headers: { Authorization: `token ${lab.token}` }, signal: AbortSignal.timeout(5000) });
+      await fetch(`${lab.baseUrl}/api/shutdown`, {
+        method: "POST",
+        headers: { Authorization: `token ${lab.token}` },
+        signal: AbortSignal.timeout(5000),
+      });
     } catch {
       // not answering: the signals below end it
     }

@@ -28,13 +28,18 @@ export function kernelState(page) {
 export async function openNotebook(page, lab, relativePath, timeoutMs = 90_000) {
   // ?reset: a clean workspace, so only this notebook is open.
   await page.goto(lab.url(`/lab/tree/${relativePath.split("/").map(encodeURIComponent).join("/")}?reset`), { timeout: timeoutMs });
-  await waitInPage(page, `JupyterLab to show ${relativePath} with a started kernel`,
+  await waitInPage(
+    page,
+    `JupyterLab to show ${relativePath} with a started kernel`,
     (panel) => {
       const root = document.querySelector(panel);
       const name = root?.querySelector(".jp-KernelName")?.textContent?.trim();
       const status = root?.querySelector(".jp-Notebook-ExecutionIndicator")?.getAttribute("data-status");
       return root?.querySelector(".jp-Cell") && name && name !== "No Kernel" && status === "idle";
-    }, PANEL, timeoutMs);
+    },
+    PANEL,
+    timeoutMs,
+  );
 }
 
 /** Clicks a main-menu item: `menu` is its label, `command` the JupyterLab command it runs. */

@@ -52,7 +52,11 @@ async function settlePlots(page, expected, timeoutMs = 20_000) {
 async function screenshot(page, expected, file) {
   const target = [...expected].reverse().find((cell) => cell.plots > 0) ?? expected.at(-1);
   if (target) {
-    await page.locator("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(target.index).scrollIntoViewIfNeeded({ timeout: 10_000 }).catch(() => {});
+    await page
+      .locator("#jp-main-dock-panel .jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+      .nth(target.index)
+      .scrollIntoViewIfNeeded({ timeout: 10_000 })
+      .catch(() => {});
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await page.screenshot({ path: file });

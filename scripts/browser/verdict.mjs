@@ -11,7 +11,7 @@ const TSLAB_FAILURE = [/^(?:\S+ )?\d+:\d+ - .+$/m, /^(?:Uncaught )?[A-Za-z]*(?:E
 /** The notebook's cells as the test needs them (from the .ipynb JSON). */
 export function expectedCells(notebook) {
   return notebook.cells.map((cell, index) => {
-    const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source ?? "";
+    const source = Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
     const expect = cell.metadata?.proclab?.expect ?? {};
     return {
       index,
@@ -52,7 +52,8 @@ export function judgeRun(expected, shown, progressSeen) {
     }
     if (!cell.raises) {
       for (const output of page.outputs) {
-        const failure = output.mime === ERROR_MIME ? output.text.trim().split("\n")[0] : output.mime === STDERR_MIME ? tslabFailure(output.text) : null;
+        const failure =
+          output.mime === ERROR_MIME ? output.text.trim().split("\n")[0] : output.mime === STDERR_MIME ? tslabFailure(output.text) : null;
         if (failure) problems.push(`${label} shows an error: ${failure.slice(0, 200)}`);
       }
     }

@@ -10,7 +10,8 @@ const jupyterHome = path.join(projectRoot, ".jupyter");
 const built = path.join(projectRoot, "dist", "grading", "jupyter.js");
 
 function library() {
-  if (!fs.existsSync(built)) throw new Error(`proclab: ${path.relative(projectRoot, built)} is missing; run \`npm run build\` (npm start does it for you)`);
+  if (!fs.existsSync(built))
+    throw new Error(`proclab: ${path.relative(projectRoot, built)} is missing; run \`npm run build\` (npm start does it for you)`);
   return createRequire(import.meta.url)(built);
 }
 
@@ -29,7 +30,10 @@ export const registerTslabKernel = () => library().registerTslabKernel();
 export function writeJupyterDefaults() {
   const files = [
     [path.join(jupyterHome, "config", "jupyter_server_config.json"), { MappingKernelManager: { default_kernel_name: "tslab" } }],
-    [path.join(jupyterHome, "lab", "user-settings", "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"), { fetchNews: "false", checkForUpdates: false }],
+    [
+      path.join(jupyterHome, "lab", "user-settings", "@jupyterlab", "apputils-extension", "notification.jupyterlab-settings"),
+      { fetchNews: "false", checkForUpdates: false },
+    ],
   ];
   for (const [file, content] of files) {
     if (fs.existsSync(file)) continue;

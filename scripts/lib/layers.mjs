@@ -4,7 +4,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const layers = ["core", "process", "lock", "python", "schedule", "tickets", "experiments", "plots", "homework", "grading", "cli", "(entry)"];
+export const layers = [
+  "core",
+  "process",
+  "lock",
+  "python",
+  "schedule",
+  "tickets",
+  "experiments",
+  "plots",
+  "homework",
+  "grading",
+  "cli",
+  "(entry)",
+];
 
 /** The layer of a file under lib/: its folder; the entry points lib/index.ts and lib/cli.ts sit on top. */
 function layerOf(file) {
@@ -13,7 +26,8 @@ function layerOf(file) {
 }
 
 // `import … from "x"`, `export … from "x"`, `import "x"`, `require("x")`, `import("x")`.
-const importPattern = /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|[^\w.])import\s*["']([^"']+)["']|(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
+const importPattern =
+  /(?:^|[^\w.])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|(?:^|[^\w.])import\s*["']([^"']+)["']|(?:require|import)\(\s*["']([^"']+)["']\s*\)/g;
 
 function sourceFiles(dir, base = dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

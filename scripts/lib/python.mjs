@@ -9,7 +9,8 @@ const MIN_PYTHON = [3, 9];
 /** What the venv must hold; plotly adds JupyterLab's renderer for plotly figures. */
 const PY_PACKAGES = ["jupyterlab>=4", "nbclient", "nbconvert", "plotly"];
 // find_spec, not import: the check stays fast on every warm run.
-const PY_MODULES_CHECK = "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('jupyterlab', 'nbclient', 'nbconvert', 'plotly')))";
+const PY_MODULES_CHECK =
+  "import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ('jupyterlab', 'nbclient', 'nbconvert', 'plotly')))";
 
 function run(cmd, args, options = {}) {
   return spawnSync(cmd, args, { encoding: "utf8", ...options });
@@ -49,7 +50,8 @@ export function ensureVenv() {
   step(`creating a Python virtual environment in .venv/ with ${python}`);
   fs.rmSync(venvDir, { recursive: true, force: true });
   const made = run(python, ["-m", "venv", venvDir], { stdio: "inherit" });
-  if (made.status !== 0) fail(`\`${python} -m venv .venv\` failed (output above)`, "check disk space and permissions in the project folder");
+  if (made.status !== 0)
+    fail(`\`${python} -m venv .venv\` failed (output above)`, "check disk space and permissions in the project folder");
   return true;
 }
 
@@ -59,13 +61,25 @@ export function ensureJupyterLab() {
   step(`installing ${PY_PACKAGES.join(", ")} into .venv/ with pip (first time only, ~30 s)`);
   // --retries 0: an unreachable index fails at once instead of retrying for minutes
   // (a mirror configured in pip.conf still serves everything).
-  const pip = run(venvBin("python"), ["-m", "pip", "install", "--retries", "0", "--disable-pip-version-check", "--progress-bar", "off", "-q", ...PY_PACKAGES], {
-    stdio: ["ignore", "inherit", "pipe"],
-  });
+  const pip = run(
+    venvBin("python"),
+    ["-m", "pip", "install", "--retries", "0", "--disable-pip-version-check", "--progress-bar", "off", "-q", ...PY_PACKAGES],
+    {
+      stdio: ["ignore", "inherit", "pipe"],
+    },
+  );
   const stderr = pip.stderr ?? "";
   if (pip.status !== 0) {
-    process.stderr.write(stderr.split("\n").filter((l) => !/Location .* is ignored/.test(l)).join("\n"));
-    const offline = /Could not find a version|No matching distribution|NewConnectionError|Failed to establish|Temporary failure in name resolution|ConnectionError/.test(stderr);
+    process.stderr.write(
+      stderr
+        .split("\n")
+        .filter((l) => !/Location .* is ignored/.test(l))
+        .join("\n"),
+    );
+    const offline =
+      /Could not find a version|No matching distribution|NewConnectionError|Failed to establish|Temporary failure in name resolution|ConnectionError/.test(
+        stderr,
+      );
     fail(
       offline ? "pip cannot reach a package index to install JupyterLab" : "pip failed to install JupyterLab (output above)",
       offline

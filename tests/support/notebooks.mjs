@@ -11,7 +11,14 @@ const { jupyterEnv } = await import(path.join(root, "scripts", "lib", "jupyter.m
 /** An nbformat 4 notebook for the tslab kernel; cells are [source, metadata?]. */
 export function notebook(cells) {
   return {
-    cells: cells.map(([source, metadata = {}], i) => ({ cell_type: "code", execution_count: null, id: `t${i}`, metadata, outputs: [], source })),
+    cells: cells.map(([source, metadata = {}], i) => ({
+      cell_type: "code",
+      execution_count: null,
+      id: `t${i}`,
+      metadata,
+      outputs: [],
+      source,
+    })),
     metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" } },
     nbformat: 4,
     nbformat_minor: 5,

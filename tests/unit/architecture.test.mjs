@@ -49,14 +49,27 @@ test("the public barrel is curated: what notebooks use, each name defined once, 
       const source = [].concat(cell.source).join("");
       for (const match of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*"proclab"|const\s*\{([^}]*)\}\s*=\s*require\("proclab"\)/g)) {
         for (const name of (match[1] ?? match[2]).split(",")) {
-          const bare = name.replace(/\btype\b/, "").split(/\s+as\s+|:/)[0].trim();
+          const bare = name
+            .replace(/\btype\b/, "")
+            .split(/\s+as\s+|:/)[0]
+            .trim();
           if (bare) used.add(bare);
         }
       }
     }
   }
   const runtimeNames = new Set(names);
-  const typeOnly = new Set(["StrategyName", "TrialResult", "RushResult", "Figure", "ProcEvent", "HomeworkBuyer", "BuyerTicketPlan", "Transcript", "Lifetime"]);
+  const typeOnly = new Set([
+    "StrategyName",
+    "TrialResult",
+    "RushResult",
+    "Figure",
+    "ProcEvent",
+    "HomeworkBuyer",
+    "BuyerTicketPlan",
+    "Transcript",
+    "Lifetime",
+  ]);
   const missing = [...used].filter((name) => !runtimeNames.has(name) && !typeOnly.has(name));
   assert.deepEqual(missing, [], "names notebooks import from proclab but the barrel lacks");
   assert.ok(names.length <= 60, `the barrel offers ${names.length} names; keep it to what notebooks and students use`);

@@ -42,7 +42,10 @@ test("a cell that never ran, an undrawn plot and missing progress are each repor
 
 test("tslab's compile and runtime errors on stderr are errors; a child's prefixed stderr is not", () => {
   assert.equal(tslabFailure("1:25 - Cannot find name 'x'.\n"), "1:25 - Cannot find name 'x'.");
-  assert.equal(tslabFailure("Error: Interrupted asynchronously\n    at interrupt (/x/executor.js:99:9)\n"), "Error: Interrupted asynchronously");
+  assert.equal(
+    tslabFailure("Error: Interrupted asynchronously\n    at interrupt (/x/executor.js:99:9)\n"),
+    "Error: Interrupted asynchronously",
+  );
   assert.equal(tslabFailure("[Process-1] Error: boom\n[Process-1]     at target (file.ts:3:9)\n"), null);
   assert.equal(tslabFailure("warning: slow disk\n"), null);
   const shown = good();
@@ -52,7 +55,10 @@ test("tslab's compile and runtime errors on stderr are errors; a child's prefixe
 
 test("a cell tagged raises-exception may show its error", () => {
   const tagged = expectedCells({ cells: [{ cell_type: "code", source: "lock.release()", metadata: { tags: ["raises-exception"] } }] });
-  assert.deepEqual(judgeRun(tagged, [{ prompt: "1", outputs: [stderr("Error: release unlocked lock\n    at x (y:1:1)\n")], drawn: 0 }], new Set()), []);
+  assert.deepEqual(
+    judgeRun(tagged, [{ prompt: "1", outputs: [stderr("Error: release unlocked lock\n    at x (y:1:1)\n")], drawn: 0 }], new Set()),
+    [],
+  );
 });
 
 test("a page that shows a different number of cells than the notebook fails", () => {
@@ -60,10 +66,20 @@ test("a page that shows a different number of cells than the notebook fails", ()
 });
 
 test("an execute_reply is read from a v1 binary websocket frame and from a legacy JSON frame", () => {
-  const parts = ["shell", JSON.stringify({ msg_type: "execute_reply" }), JSON.stringify({ msg_type: "execute_request" }), "{}", JSON.stringify({ status: "abort" })];
+  const parts = [
+    "shell",
+    JSON.stringify({ msg_type: "execute_reply" }),
+    JSON.stringify({ msg_type: "execute_request" }),
+    "{}",
+    JSON.stringify({ status: "abort" }),
+  ];
   const head = 8 * (1 + parts.length);
   const offsets = parts.reduce((list, part) => [...list, list.at(-1) + Buffer.byteLength(part)], [head]).slice(0, parts.length);
-  const u64 = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(n)); return b; };
+  const u64 = (n) => {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(BigInt(n));
+    return b;
+  };
   const binary = Buffer.concat([u64(parts.length), ...offsets.map(u64), ...parts.map((p) => Buffer.from(p))]);
   assert.deepEqual(parseKernelFrame(binary), { channel: "shell", type: "execute_reply", content: { status: "abort" } });
   const legacy = JSON.stringify({ channel: "shell", header: { msg_type: "execute_reply" }, content: { status: "ok" } });

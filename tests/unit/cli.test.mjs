@@ -15,13 +15,34 @@ const proclab = (...args) => spawnSync(process.execPath, [cli, ...args], { encod
 
 test("rush --json prints exactly one JSON object {config, trials, summary} on stdout", () => {
   const db = path.join(dir, "json.json");
-  const run = proclab("rush", "--buyers", "7", "--tickets", "1", "--strategy", "none", "--trials", "3", "--think", "10", "--seed", "1", "--json", "--db", db);
+  const run = proclab(
+    "rush",
+    "--buyers",
+    "7",
+    "--tickets",
+    "1",
+    "--strategy",
+    "none",
+    "--trials",
+    "3",
+    "--think",
+    "10",
+    "--seed",
+    "1",
+    "--json",
+    "--db",
+    db,
+  );
   assert.equal(run.status, 0, run.stderr);
   const result = JSON.parse(run.stdout);
   assert.deepEqual(Object.keys(result), ["config", "trials", "summary"]);
-  assert.deepEqual([result.config.buyers, result.config.tickets, result.config.strategy, result.config.thinkMs, result.config.seed], [7, 1, "none", 10, 1]);
+  assert.deepEqual(
+    [result.config.buyers, result.config.tickets, result.config.strategy, result.config.thinkMs, result.config.seed],
+    [7, 1, "none", 10, 1],
+  );
   assert.equal(result.trials.length, 3);
-  for (const trial of result.trials) assert.deepEqual(Object.keys(trial), ["sold", "left", "oversold", "tornReads", "corrupt", "elapsedMs"]);
+  for (const trial of result.trials)
+    assert.deepEqual(Object.keys(trial), ["sold", "left", "oversold", "tornReads", "corrupt", "elapsedMs"]);
   assert.equal(result.summary.trials, 3);
   assert.match(run.stderr, /rush none: trial 3\/3/, "progress goes to stderr");
   assert.equal(run.stdout.trim().split("\n").length, 1);

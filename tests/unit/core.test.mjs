@@ -47,7 +47,12 @@ test("JSON lines: messages split anywhere across chunks arrive whole, in order; 
 
 test("command line: flags and positionals in any order, typed values, errors that name the flag", async () => {
   const { parseCommandLine } = await import(path.join(dist, "cli", "args.js"));
-  const specs = { json: { type: "boolean", help: "" }, seed: { type: "integer", help: "" }, think: { type: "number", help: "" }, out: { type: "string", help: "" } };
+  const specs = {
+    json: { type: "boolean", help: "" },
+    seed: { type: "integer", help: "" },
+    think: { type: "number", help: "" },
+    out: { type: "string", help: "" },
+  };
   assert.deepEqual(parseCommandLine(["--json", "a.ipynb", "--seed", "7", "b", "--think=-2.5"], specs), {
     values: { json: true, seed: 7, think: -2.5 },
     positionals: ["a.ipynb", "b"],
@@ -67,7 +72,10 @@ test("command line: flags and positionals in any order, typed values, errors tha
 
 test("proclab grade takes its flags before or after the submission", () => {
   const cli = path.join(dist, "cli.js");
-  for (const argv of [["grade", "--json", "missing.ipynb"], ["grade", "missing.ipynb", "--json"]]) {
+  for (const argv of [
+    ["grade", "--json", "missing.ipynb"],
+    ["grade", "missing.ipynb", "--json"],
+  ]) {
     const run = spawnSync(process.execPath, [cli, ...argv], { encoding: "utf8" });
     assert.equal(run.status, 2, argv.join(" "));
     assert.match(run.stderr, /no such submission: missing\.ipynb/);

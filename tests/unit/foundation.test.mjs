@@ -13,7 +13,10 @@ import { hasJupyter, notebook, root, runPython, writeNotebook } from "../support
 const require = createRequire(import.meta.url);
 
 test("the built library loads by name from the project root", () => {
-  const out = spawnSync(process.execPath, ["-e", "const p = require('proclab'); console.log(p.versions().proclab)"], { cwd: root, encoding: "utf8" });
+  const out = spawnSync(process.execPath, ["-e", "const p = require('proclab'); console.log(p.versions().proclab)"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   assert.equal(out.status, 0, out.stderr);
   assert.equal(out.stdout.trim(), require(path.join(root, "package.json")).version);
 });
@@ -33,22 +36,30 @@ test("the library warns when lib/ is newer than the build", () => {
   }
 });
 
-test("the notebook check rejects outputs, a foreign kernel and invalid nbformat", { skip: !hasJupyter && "no .venv (run npm run setup)" }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-nbcheck-"));
-  const good = writeNotebook(dir, "good.ipynb", notebook([["1"]]));
-  const withOutput = notebook([["1"]]);
-  withOutput.cells[0].outputs = [{ output_type: "stream", name: "stdout", text: "1\n" }];
-  withOutput.cells[0].execution_count = 1;
-  const python3Kernel = notebook([["1"]]);
-  python3Kernel.metadata.kernelspec.name = "python3";
-  const invalid = notebook([["1"]]);
-  delete invalid.cells[0].outputs;
+test(
+  "the notebook check rejects outputs, a foreign kernel and invalid nbformat",
+  { skip: !hasJupyter && "no .venv (run npm run setup)" },
+  () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-nbcheck-"));
+    const good = writeNotebook(dir, "good.ipynb", notebook([["1"]]));
+    const withOutput = notebook([["1"]]);
+    withOutput.cells[0].outputs = [{ output_type: "stream", name: "stdout", text: "1\n" }];
+    withOutput.cells[0].execution_count = 1;
+    const python3Kernel = notebook([["1"]]);
+    python3Kernel.metadata.kernelspec.name = "python3";
+    const invalid = notebook([["1"]]);
+    delete invalid.cells[0].outputs;
 
-  assert.equal(runPython("check_notebooks.py", [good]).status, 0);
-  for (const [name, nb, reason] of [["out.ipynb", withOutput, /committed with outputs/], ["py.ipynb", python3Kernel, /kernelspec is 'python3'/], ["bad.ipynb", invalid, /invalid nbformat 4/]]) {
-    const result = runPython("check_notebooks.py", [writeNotebook(dir, name, nb)]);
-    assert.equal(result.status, 1, `${name} should fail`);
-    assert.match(result.stdout, reason);
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+    assert.equal(runPython("check_notebooks.py", [good]).status, 0);
+    for (const [name, nb, reason] of [
+      ["out.ipynb", withOutput, /committed with outputs/],
+      ["py.ipynb", python3Kernel, /kernelspec is 'python3'/],
+      ["bad.ipynb", invalid, /invalid nbformat 4/],
+    ]) {
+      const result = runPython("check_notebooks.py", [writeNotebook(dir, name, nb)]);
+      assert.equal(result.status, 1, `${name} should fail`);
+      assert.match(result.stdout, reason);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+);

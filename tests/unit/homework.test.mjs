@@ -22,7 +22,8 @@ const hiddenNames = manifest.cells.flatMap((c) => (c.tests ?? []).filter((t) => 
 test("the teacher notebook is nbformat 4 with the TypeScript (tslab) kernel and no outputs", () => {
   assert.equal(teacher.nbformat, 4);
   assert.deepEqual([teacher.metadata.kernelspec.name, teacher.metadata.kernelspec.display_name], ["tslab", "TypeScript"]);
-  for (const cell of teacher.cells.filter((c) => c.cell_type === "code")) assert.deepEqual([cell.outputs, cell.execution_count], [[], null], cell.id);
+  for (const cell of teacher.cells.filter((c) => c.cell_type === "code"))
+    assert.deepEqual([cell.outputs, cell.execution_count], [[], null], cell.id);
 });
 
 test("assign replaces each solution by a stub that throws 'not implemented'", () => {
@@ -44,12 +45,18 @@ test("assign removes hidden tests from the student notebook (not merely hides th
 });
 
 test("the manifest records every cell id with a checksum of every non-answer cell, and no test code", () => {
-  assert.deepEqual(manifest.cells.map((c) => c.id), teacher.cells.map((c) => c.id));
+  assert.deepEqual(
+    manifest.cells.map((c) => c.id),
+    teacher.cells.map((c) => c.id),
+  );
   for (const cell of manifest.cells) {
     assert.match(cell.teacherChecksum, /^[0-9a-f]{64}$/);
     if (cell.role !== "answer" && !cell.id.includes("hidden")) assert.match(cell.studentChecksum, /^[0-9a-f]{64}$/, cell.id);
   }
-  assert.equal(manifest.cells.flatMap((c) => c.tests ?? []).reduce((s, t) => s + t.points, 0), 14);
+  assert.equal(
+    manifest.cells.flatMap((c) => c.tests ?? []).reduce((s, t) => s + t.points, 0),
+    14,
+  );
   assert.doesNotMatch(JSON.stringify(manifest), /checkNoOversell|lock\.acquire/);
 });
 
@@ -62,10 +69,15 @@ test("assign rejects unbalanced markers, naming the cell and line", () => {
 test("proclab assign --out writes the student notebook and the manifest", () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-assign-"));
   try {
-    const run = spawnSync(process.execPath, [path.join(projectRoot, "dist", "cli.js"), "assign", teacherPath, "--out", out], { encoding: "utf8" });
+    const run = spawnSync(process.execPath, [path.join(projectRoot, "dist", "cli.js"), "assign", teacherPath, "--out", out], {
+      encoding: "utf8",
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /2 answer cells, 6 tests \(3 hidden\), 14 points/);
-    assert.deepEqual(readNotebook(path.join(out, "ticket-rush.ipynb")).cells.map((c) => c.id), student.cells.map((c) => c.id));
+    assert.deepEqual(
+      readNotebook(path.join(out, "ticket-rush.ipynb")).cells.map((c) => c.id),
+      student.cells.map((c) => c.id),
+    );
     assert.equal(JSON.parse(fs.readFileSync(path.join(out, "ticket-rush.manifest.json"), "utf8")).assignment, "ticket-rush");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
@@ -85,8 +97,16 @@ test("variants: the seed changes tickets, buyers and think times, and the same s
 
 test("check prints ✓ on success and throws ✗ with the reason and a timeout", async () => {
   await check("passes", 1, () => {});
-  await assert.rejects(check("fails", 2, () => { throw new Error("count 3, expected 0"); }), /✗ fails \(0\/2\): count 3, expected 0/);
-  await assert.rejects(check("hangs", 1, () => new Promise(() => {}), { timeLimitMs: 50 }), /timed out after 50 ms/);
+  await assert.rejects(
+    check("fails", 2, () => {
+      throw new Error("count 3, expected 0");
+    }),
+    /✗ fails \(0\/2\): count 3, expected 0/,
+  );
+  await assert.rejects(
+    check("hangs", 1, () => new Promise(() => {}), { timeLimitMs: 50 }),
+    /timed out after 50 ms/,
+  );
 });
 
 test("answer code cannot swap the check functions: their module's exports are frozen", () => {
@@ -98,7 +118,14 @@ test("answer code cannot swap the check functions: their module's exports are fr
 });
 
 test("feedback shows names and reasons, never hidden test code", () => {
-  const report = { score: 2, maxScore: 5, tests: [{ name: "visible", points: 2, maxPoints: 2, passed: true, message: "" }, { name: hiddenNames[0], points: 0, maxPoints: 3, passed: false, message: "oversold | twice" }] };
+  const report = {
+    score: 2,
+    maxScore: 5,
+    tests: [
+      { name: "visible", points: 2, maxPoints: 2, passed: true, message: "" },
+      { name: hiddenNames[0], points: 0, maxPoints: 3, passed: false, message: "oversold | twice" },
+    ],
+  };
   const md = feedbackMarkdown("ticket-rush", report, new Set([hiddenNames[0]]), ["cell x was edited"]);
   assert.match(md, /\*\*Score: 2 \/ 5\*\*/);
   assert.match(md, /hidden test/);

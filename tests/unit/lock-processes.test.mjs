@@ -16,7 +16,10 @@ after(() => {
 
 /** A Node child running `code` (CommonJS, with `lockPath` defined); resolves lines it prints. */
 function child(code, lockPath) {
-  const proc = spawn(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lockPath)};\n${code}`], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lockPath)};\n${code}`], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.add(proc);
   let out = "";
   let err = "";
@@ -59,7 +62,10 @@ function holds(events, lockPath) {
 
 function assertNoOverlap(intervals) {
   for (let i = 1; i < intervals.length; i++) {
-    assert.ok(intervals[i].from >= intervals[i - 1].to, `hold ${i} (pid ${intervals[i].pid}) began before hold ${i - 1} (pid ${intervals[i - 1].pid}) ended`);
+    assert.ok(
+      intervals[i].from >= intervals[i - 1].to,
+      `hold ${i} (pid ${intervals[i].pid}) began before hold ${i - 1} (pid ${intervals[i - 1].pid}) ended`,
+    );
   }
 }
 
@@ -112,21 +118,29 @@ test("a lock held by one process can be released by another, like Python's Lock"
   lock.release();
 });
 
-test("a lock just released, even if kept by its releaser for a quick re-take, is free to other processes", { timeout: 30_000 }, async () => {
-  const lock = new Lock();
-  assert.equal(await lock.acquire(), true);
-  lock.release();
-  // spawnSync blocks our event loop, so a lock kept by this process stays kept while the child runs.
-  const code = `const lock = new (require("proclab").Lock)(lockPath);
+test(
+  "a lock just released, even if kept by its releaser for a quick re-take, is free to other processes",
+  { timeout: 30_000 },
+  async () => {
+    const lock = new Lock();
+    assert.equal(await lock.acquire(), true);
+    lock.release();
+    // spawnSync blocks our event loop, so a lock kept by this process stays kept while the child runs.
+    const code = `const lock = new (require("proclab").Lock)(lockPath);
     console.log("holder " + JSON.stringify(lock.holder()));
     try { lock.release(); } catch (e) { console.log("release: " + e.message); }
     lock.acquire(false).then((got) => { console.log("got " + got + " " + (lock.holder()?.pid === process.pid)); lock.release(); });`;
-  const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lock.path)};\n${code}`], { cwd: root, encoding: "utf8", timeout: 20_000 });
-  assert.equal(run.stdout, "holder null\nrelease: lock released too many times\ngot true true\n", run.stderr);
-  assert.equal(lock.holder(), null);
-  assert.equal(await lock.acquire(false), true);
-  lock.release();
-});
+    const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(lock.path)};\n${code}`], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(run.stdout, "holder null\nrelease: lock released too many times\ngot true true\n", run.stderr);
+    assert.equal(lock.holder(), null);
+    assert.equal(await lock.acquire(false), true);
+    lock.release();
+  },
+);
 
 test("a Lock passed to children in args excludes them from each other", { timeout: 60_000 }, async () => {
   const lock = new Lock();
@@ -147,7 +161,10 @@ test("a Lock passed to children in args excludes them from each other", { timeou
   for (const p of children) await p.join();
   for (const p of children) assert.equal(p.exitCode, 0, p.error ?? "");
   assert.equal(Number(fs.readFileSync(counter, "utf8")), 150);
-  const intervals = holds(children.flatMap((p) => p.events), lock.path);
+  const intervals = holds(
+    children.flatMap((p) => p.events),
+    lock.path,
+  );
   assert.equal(intervals.length, 150);
   assertNoOverlap(intervals);
 });
@@ -204,56 +221,79 @@ test("a holder alive but blocked for seconds is never robbed", { timeout: 30_000
   assert.deepEqual(await holder.exited, { code: 0, signal: null });
 });
 
-test("one lock file reached by two paths (a symlinked folder) is one lock, in one process and across processes", { timeout: 30_000 }, async () => {
-  const dir = fs.mkdtempSync(path.join(root, "build", "lock-alias-"));
-  const alias = `${dir}-alias`;
-  fs.symlinkSync(dir, alias);
-  try {
-    const lock = new Lock(path.join(dir, "shared"));
-    assert.equal(await lock.acquire(), true);
-    const sameInThisProcess = new Lock(path.join(alias, "shared"));
-    assert.equal(await sameInThisProcess.acquire(true, 100), false, "one lock in this process too: it waits, and times out");
-    const code = `const lock = new (require("proclab").Lock)(lockPath);
+test(
+  "one lock file reached by two paths (a symlinked folder) is one lock, in one process and across processes",
+  { timeout: 30_000 },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(root, "build", "lock-alias-"));
+    const alias = `${dir}-alias`;
+    fs.symlinkSync(dir, alias);
+    try {
+      const lock = new Lock(path.join(dir, "shared"));
+      assert.equal(await lock.acquire(), true);
+      const sameInThisProcess = new Lock(path.join(alias, "shared"));
+      assert.equal(await sameInThisProcess.acquire(true, 100), false, "one lock in this process too: it waits, and times out");
+      const code = `const lock = new (require("proclab").Lock)(lockPath);
       lock.acquire(false).then((got) => console.log("got " + got + ", holder " + (lock.holder()?.pid === ${process.pid} ? "parent" : "other")));`;
-    const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(path.join(alias, "shared"))};\n${code}`], { cwd: root, encoding: "utf8", timeout: 20_000 });
-    assert.equal(run.stdout, "got false, holder parent\n", run.stderr);
-    lock.release();
-  } finally {
-    fs.rmSync(alias, { force: true });
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const run = spawnSync(process.execPath, ["-e", `const lockPath = ${JSON.stringify(path.join(alias, "shared"))};\n${code}`], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      assert.equal(run.stdout, "got false, holder parent\n", run.stderr);
+      lock.release();
+    } finally {
+      fs.rmSync(alias, { force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-test("PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file; a relative or unusable folder is named in the error", { timeout: 30_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(root, "build", "lock-state-"));
-  try {
-    const lockPath = path.join(dir, "beside");
-    const code = `const lock = new (require("proclab").Lock)(${JSON.stringify(lockPath)});
+test(
+  "PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file; a relative or unusable folder is named in the error",
+  { timeout: 30_000 },
+  () => {
+    const dir = fs.mkdtempSync(path.join(root, "build", "lock-state-"));
+    try {
+      const lockPath = path.join(dir, "beside");
+      const code = `const lock = new (require("proclab").Lock)(${JSON.stringify(lockPath)});
       lock.acquire().then(() => { console.log(require("fs").readdirSync(${JSON.stringify(dir)}).sort().join(" ")); lock.release(); });`;
-    const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: "next-to-file" };
-    const beside = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
-    assert.equal(beside.stdout, "beside beside.lock beside.wait\n", beside.stderr);
+      const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: "next-to-file" };
+      const beside = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
+      assert.equal(beside.stdout, "beside beside.lock beside.wait\n", beside.stderr);
 
-    const notAFolder = path.join(dir, "a-file");
-    fs.writeFileSync(notAFolder, "");
-    const bad = spawnSync(process.execPath, ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 20_000,
-      env: { ...process.env, PROCLAB_LOCK_STATE_DIR: notAFolder },
-    });
-    const relative = spawnSync(process.execPath, ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`], {
-      cwd: root,
-      encoding: "utf8",
-      timeout: 20_000,
-      env: { ...process.env, PROCLAB_LOCK_STATE_DIR: "build/locks" },
-    });
-    assert.equal(relative.stdout, `Lock: PROCLAB_LOCK_STATE_DIR must be an absolute folder or "next-to-file", not "build/locks"\n`);
-    assert.match(bad.stdout, /cannot create the lock's state in ".*a-file" \((EEXIST|ENOTDIR)\); expected a writable folder, or set PROCLAB_LOCK_STATE_DIR to one/);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-});
+      const notAFolder = path.join(dir, "a-file");
+      fs.writeFileSync(notAFolder, "");
+      const bad = spawnSync(
+        process.execPath,
+        ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`],
+        {
+          cwd: root,
+          encoding: "utf8",
+          timeout: 20_000,
+          env: { ...process.env, PROCLAB_LOCK_STATE_DIR: notAFolder },
+        },
+      );
+      const relative = spawnSync(
+        process.execPath,
+        ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`],
+        {
+          cwd: root,
+          encoding: "utf8",
+          timeout: 20_000,
+          env: { ...process.env, PROCLAB_LOCK_STATE_DIR: "build/locks" },
+        },
+      );
+      assert.equal(relative.stdout, `Lock: PROCLAB_LOCK_STATE_DIR must be an absolute folder or "next-to-file", not "build/locks"\n`);
+      assert.match(
+        bad.stdout,
+        /cannot create the lock's state in ".*a-file" \((EEXIST|ENOTDIR)\); expected a writable folder, or set PROCLAB_LOCK_STATE_DIR to one/,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
 test("the state folder's sweep removes what killed processes left there, never a live holder's lock", { timeout: 30_000 }, async () => {
   const stateDir = fs.mkdtempSync(path.join(root, "build", "lock-sweep-"));
@@ -262,25 +302,51 @@ test("the state folder's sweep removes what killed processes left there, never a
   const run = (code) => spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
   try {
     // A live holder (a child that holds until told) of one lock, and a lock whose holder was SIGKILLed.
-    const holder = spawn(process.execPath, ["-e", `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
-      lock.acquire().then(() => console.log("holding")); process.stdin.on("data", () => process.exit(0));`], { cwd: root, env, stdio: ["pipe", "pipe", "inherit"] });
+    const holder = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
+      lock.acquire().then(() => console.log("holding")); process.stdin.on("data", () => process.exit(0));`,
+      ],
+      { cwd: root, env, stdio: ["pipe", "pipe", "inherit"] },
+    );
     started.add(holder);
     await new Promise((resolve) => holder.stdout.once("data", resolve));
     // It also waits for the live holder's lock, so its FIFO is left in that lock's queue.
-    const killed = spawn(process.execPath, ["-e", `const { Lock } = require("proclab");
+    const killed = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { Lock } = require("proclab");
       const lock = new Lock(${JSON.stringify(path.join(lockDir, "dead"))});
-      lock.acquire().then(() => { new Lock(${JSON.stringify(path.join(lockDir, "live"))}).acquire(); setTimeout(() => console.log("holding"), 100); });`], { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] });
+      lock.acquire().then(() => { new Lock(${JSON.stringify(path.join(lockDir, "live"))}).acquire(); setTimeout(() => console.log("holding"), 100); });`,
+      ],
+      { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] },
+    );
     started.add(killed);
     await new Promise((resolve) => killed.stdout.once("data", resolve));
     killed.kill("SIGKILL");
     await new Promise((resolve) => killed.once("exit", resolve));
     const before = fs.readdirSync(stateDir).sort();
-    assert.ok(before.some((n) => n.startsWith("dead-") && n.endsWith(".lock")), `dead holder's lock directory left: ${before}`);
-    const liveQueue = path.join(stateDir, before.find((n) => n.startsWith("live-") && n.endsWith(".wait")));
-    assert.ok(fs.readdirSync(liveQueue).some((n) => n.startsWith("q-")), "the killed waiter's FIFO is left in the live lock's queue");
+    assert.ok(
+      before.some((n) => n.startsWith("dead-") && n.endsWith(".lock")),
+      `dead holder's lock directory left: ${before}`,
+    );
+    const liveQueue = path.join(
+      stateDir,
+      before.find((n) => n.startsWith("live-") && n.endsWith(".wait")),
+    );
+    assert.ok(
+      fs.readdirSync(liveQueue).some((n) => n.startsWith("q-")),
+      "the killed waiter's FIFO is left in the live lock's queue",
+    );
 
     // Make the dead holder's lock a minute old (its marker's time) and the last sweep too.
-    const deadLock = path.join(stateDir, before.find((n) => n.startsWith("dead-") && n.endsWith(".lock")));
+    const deadLock = path.join(
+      stateDir,
+      before.find((n) => n.startsWith("dead-") && n.endsWith(".lock")),
+    );
     const [marker] = fs.readdirSync(deadLock);
     fs.renameSync(path.join(deadLock, marker), path.join(deadLock, marker.replace(/-[\d.]+$/, `-${(Date.now() - 120_000).toFixed(3)}`)));
     fs.writeFileSync(path.join(stateDir, ".swept"), "");
@@ -290,8 +356,15 @@ test("the state folder's sweep removes what killed processes left there, never a
     const swept = run(`new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "other"))}); console.log("opened");`);
     assert.equal(swept.stdout, "opened\n", swept.stderr);
     const after = fs.readdirSync(stateDir).sort();
-    assert.deepEqual(after.filter((n) => n.startsWith("dead-")), [], `dead holder's state swept: ${after}`);
-    assert.ok(after.some((n) => n.startsWith("live-") && n.endsWith(".lock")), `live holder's lock kept: ${after}`);
+    assert.deepEqual(
+      after.filter((n) => n.startsWith("dead-")),
+      [],
+      `dead holder's state swept: ${after}`,
+    );
+    assert.ok(
+      after.some((n) => n.startsWith("live-") && n.endsWith(".lock")),
+      `live holder's lock kept: ${after}`,
+    );
     assert.ok(!fs.existsSync(liveQueue), "the dead waiter's FIFO is gone, and with it the empty queue folder");
     const check = run(`const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
       lock.acquire(false).then((got) => console.log("got " + got + ", holder " + lock.holder()?.pid));`);
@@ -315,7 +388,10 @@ test("processes that exit remove their lock's state from the state folder", { ti
     const two = [0, 1].map(() => spawn(process.execPath, ["-e", code], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] }));
     const codes = await Promise.all(two.map((p) => new Promise((resolve) => p.once("exit", resolve))));
     assert.deepEqual(codes, [0, 0]);
-    assert.deepEqual(fs.readdirSync(stateDir).filter((n) => !n.startsWith(".")), []);
+    assert.deepEqual(
+      fs.readdirSync(stateDir).filter((n) => !n.startsWith(".")),
+      [],
+    );
   } finally {
     fs.rmSync(stateDir, { recursive: true, force: true });
     fs.rmSync(lockPath, { force: true });

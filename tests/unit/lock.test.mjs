@@ -56,7 +56,12 @@ test("withLock returns fn's value and releases the lock also when fn throws", as
   const lock = new Lock();
   assert.equal(await lock.withLock(() => 42), 42);
   assert.equal(lock.holder(), null);
-  await assert.rejects(lock.withLock(async () => { throw new Error("boom inside"); }), /boom inside/);
+  await assert.rejects(
+    lock.withLock(async () => {
+      throw new Error("boom inside");
+    }),
+    /boom inside/,
+  );
   assert.equal(lock.holder(), null);
   assert.equal(await lock.acquire(false), true);
   lock.release();
@@ -73,7 +78,10 @@ test("acquire and release record requested, acquired (waitedMs) and released (he
   await waiter;
   lock.release();
   stop();
-  assert.deepEqual(events.map((e) => e.type), ["lock-requested", "lock-acquired", "lock-requested", "lock-released", "lock-acquired", "lock-released"]);
+  assert.deepEqual(
+    events.map((e) => e.type),
+    ["lock-requested", "lock-acquired", "lock-requested", "lock-released", "lock-acquired", "lock-released"],
+  );
   const [, , , firstRelease, secondAcquire] = events;
   assert.ok(firstRelease.data.heldMs >= 15, `held ~20 ms, got ${firstRelease.data.heldMs}`);
   assert.ok(secondAcquire.data.waitedMs >= 15, `waited ~20 ms, got ${secondAcquire.data.waitedMs}`);
@@ -90,7 +98,10 @@ test("a Lock travels as its path and is revived as a usable Lock on the same fil
   assert.equal(await lock.acquire(), true);
   assert.equal(await revived.acquire(false), false);
   revived.release();
-  assert.throws(() => reviveTransferred({ $proclab: "Lock", state: { path: 7 } }), /cannot revive from \{"path":7\}: expected \{ path: string \}/);
+  assert.throws(
+    () => reviveTransferred({ $proclab: "Lock", state: { path: 7 } }),
+    /cannot revive from \{"path":7\}: expected \{ path: string \}/,
+  );
 });
 
 test("a lock in a missing folder, or at a folder's path, fails at once, naming the path", () => {
@@ -106,7 +117,10 @@ test("a lock in an unwritable folder fails at once with a clear error, not a han
   const dir = sysfs ?? fs.mkdtempSync(path.join(os.tmpdir(), "proclab-ro-"));
   if (!sysfs) fs.chmodSync(dir, 0o555);
   try {
-    assert.throws(() => new Lock(path.join(dir, "x")), /Lock: cannot create the lock files at ".*\/x" \(EACCES\); expected a writable folder/);
+    assert.throws(
+      () => new Lock(path.join(dir, "x")),
+      /Lock: cannot create the lock files at ".*\/x" \(EACCES\); expected a writable folder/,
+    );
   } finally {
     if (!sysfs) fs.rmSync(dir, { recursive: true, force: true });
   }

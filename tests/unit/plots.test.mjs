@@ -35,7 +35,12 @@ function rush(strategy, soldPerTrial, elapsedMs) {
   );
   return { config, trials, summary: summarize(trials) };
 }
-const results = [rush("none", [3, 3, 2, 3], 10), rush("lock", [1, 1, 1, 1], 40), rush("coarse", [1, 1, 1, 1], 70), rush("join", [1, 1, 1, 1], 90)];
+const results = [
+  rush("none", [3, 3, 2, 3], 10),
+  rush("lock", [1, 1, 1, 1], 40),
+  rush("coarse", [1, 1, 1, 1], 70),
+  rush("join", [1, 1, 1, 1], 90),
+];
 
 function assertWellFormed(figure) {
   assert.ok(Array.isArray(figure.data) && figure.data.length > 0);
@@ -51,7 +56,10 @@ function assertWellFormed(figure) {
 test("oversoldFigure: one line per strategy, unprotected warm and protected cool, title states the oversale", () => {
   const figure = oversoldFigure(results);
   assertWellFormed(figure);
-  assert.deepEqual(figure.data.map((t) => t.name), ["none", "lock", "coarse", "join"]);
+  assert.deepEqual(
+    figure.data.map((t) => t.name),
+    ["none", "lock", "coarse", "join"],
+  );
   assert.deepEqual(figure.data[0].y, [2, 2, 1, 2]);
   assert.equal(figure.data[0].line.color, palette.strategy.none);
   assert.equal(figure.layout.title.text, "none: 1 ticket sold up to 3 times (oversold in 4/4 trials); lock, coarse and join: never");
@@ -69,15 +77,29 @@ test("soldHistogram: a histogram of tickets sold per strategy with the ticket li
 test("granularityFigure: wall time against correct trials; the title compares the correct strategies", () => {
   const figure = granularityFigure(results);
   assertWellFormed(figure);
-  assert.deepEqual(figure.data.map((t) => [t.name, t.x[0], t.y[0]]), [["none", 10, 0], ["lock", 40, 100], ["coarse", 70, 100], ["join", 90, 100]]);
+  assert.deepEqual(
+    figure.data.map((t) => [t.name, t.x[0], t.y[0]]),
+    [
+      ["none", 10, 0],
+      ["lock", 40, 100],
+      ["coarse", 70, 100],
+      ["join", 90, 100],
+    ],
+  );
   assert.equal(figure.layout.title.text, "Correct in every trial: lock in 40 ms, join 2.3× slower");
 });
 
 test("handoffGaps measures release-to-acquire gaps and handoffFigure draws them for locked strategies only", () => {
-  assert.deepEqual(handoffGaps(results[1].trials[0].events).map((g) => Math.round(g)), [2, 2]);
+  assert.deepEqual(
+    handoffGaps(results[1].trials[0].events).map((g) => Math.round(g)),
+    [2, 2],
+  );
   const figure = handoffFigure(results);
   assertWellFormed(figure);
-  assert.deepEqual(figure.data.map((t) => t.name), ["lock", "coarse"]);
+  assert.deepEqual(
+    figure.data.map((t) => t.name),
+    ["lock", "coarse"],
+  );
   assert.equal(figure.data[0].x.length, 8);
 });
 
@@ -155,7 +177,10 @@ test("in a notebook runRush shows live progress as one display updated in place"
   const db = path.join(os.tmpdir(), `proclab-progress-${process.pid}.json`);
   await runRush({ strategy: "lock", buyers: 2, trials: 2, db });
   const updates = sent.filter(({ content }) => content.transient.display_id);
-  assert.deepEqual(updates.map((u) => u.update), [false, true]);
+  assert.deepEqual(
+    updates.map((u) => u.update),
+    [false, true],
+  );
   assert.equal(new Set(updates.map((u) => u.content.transient.display_id)).size, 1);
   assert.match(updates[1].content.data["text/plain"], /rush lock: trial 2\/2 · oversold in 0/);
   (await import("node:fs")).rmSync(db, { force: true });

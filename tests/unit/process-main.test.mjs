@@ -12,8 +12,23 @@ import { runMain, supervise, watchOrphan } from "proclab";
 async function mainProgram(mode) {
   const { Process } = require("proclab");
   const pause = (ms) => new Promise((r) => setTimeout(r, ms));
-  const daemon = new Process({ name: "daemon", daemon: true, target: async () => { console.log("daemon started"); await new Promise((r) => setTimeout(r, 20000)); console.log("daemon over"); } });
-  const child = new Process({ name: "child", target: async () => { console.log("child started"); await new Promise((r) => setTimeout(r, 600)); console.log("child over"); } });
+  const daemon = new Process({
+    name: "daemon",
+    daemon: true,
+    target: async () => {
+      console.log("daemon started");
+      await new Promise((r) => setTimeout(r, 20000));
+      console.log("daemon over");
+    },
+  });
+  const child = new Process({
+    name: "child",
+    target: async () => {
+      console.log("child started");
+      await new Promise((r) => setTimeout(r, 600));
+      console.log("child over");
+    },
+  });
   daemon.start();
   child.start();
   if (mode === "wait-to-be-killed") return pause(100000);
@@ -56,7 +71,10 @@ test("main ends by an uncaught error: exit code 1, same cleanup as a normal end"
   assert.ok(byName.main.end >= byName.child.end);
 });
 
-for (const [signal, code] of [["SIGTERM", -15], ["SIGKILL", -9]]) {
+for (const [signal, code] of [
+  ["SIGTERM", -15],
+  ["SIGKILL", -9],
+]) {
   test(`main killed by ${signal}: exit code ${code}, its daemon child dies with it, its non-daemon child lives on as an orphan`, async () => {
     const transcript = await runMain(mainProgram, { args: ["wait-to-be-killed"], echo: false, kill: { signal, when: bothStarted() } });
     const { byName, said } = summarise(transcript);
@@ -83,24 +101,42 @@ test("transcript lines of a tree are in time order across processes", async () =
   const transcript = await runMain(
     async () => {
       const { Process } = require("proclab");
-      const kids = [1, 2].map((n) => new Process({ name: `kid${n}`, args: [n], target: async (n) => { for (let i = 0; i < 3; i++) { console.log(`kid${n} ${i}`); await new Promise((r) => setTimeout(r, 5)); } } }));
+      const kids = [1, 2].map(
+        (n) =>
+          new Process({
+            name: `kid${n}`,
+            args: [n],
+            target: async (n) => {
+              for (let i = 0; i < 3; i++) {
+                console.log(`kid${n} ${i}`);
+                await new Promise((r) => setTimeout(r, 5));
+              }
+            },
+          }),
+      );
       kids.forEach((k) => k.start());
       console.log("main waiting");
     },
     { echo: false },
   );
   const times = transcript.lines.map((l) => l.t);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b));
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+  );
   assert.equal(transcript.lines.length, 7);
   assert.deepEqual(transcript.lifetimes.map((l) => l.name).sort(), ["kid1", "kid2", "main"]);
 });
 
 test("runMain's main names its children Process-1, Process-2 like a Python main", async () => {
-  const transcript = await runMain(() => {
-    const { Process } = require("proclab");
-    new Process({ target: () => {} }).start();
-    new Process({ target: () => {} }).start();
-  }, { echo: false });
+  const transcript = await runMain(
+    () => {
+      const { Process } = require("proclab");
+      new Process({ target: () => {} }).start();
+      new Process({ target: () => {} }).start();
+    },
+    { echo: false },
+  );
   assert.deepEqual(transcript.lifetimes.map((l) => l.name).sort(), ["Process-1", "Process-2", "main"]);
 });
 
@@ -117,16 +153,28 @@ test("supervise restarts a crashing child with backoff until it runs clean, reco
     { restarts: 5, backoffMs: 10, args: [counter], echo: false },
   );
   fs.rmSync(dir, { recursive: true });
-  assert.deepEqual(report.runs.map((r) => r.exitCode), [1, 1, 0]);
+  assert.deepEqual(
+    report.runs.map((r) => r.exitCode),
+    [1, 1, 0],
+  );
   assert.equal(report.restarts, 2);
   assert.equal(report.gaveUp, false);
-  assert.deepEqual(report.events.map((e) => [e.type, e.data.attempt, e.data.delayMs]), [["restart", 1, 10], ["restart", 2, 20]]);
+  assert.deepEqual(
+    report.events.map((e) => [e.type, e.data.attempt, e.data.delayMs]),
+    [
+      ["restart", 1, 10],
+      ["restart", 2, 20],
+    ],
+  );
   assert.equal(new Set(report.runs.map((r) => r.pid)).size, 3);
 });
 
 test("supervise gives up after the allowed restarts", async () => {
   const report = await supervise(() => process.exit(3), { restarts: 1, backoffMs: 1, echo: false });
-  assert.deepEqual(report.runs.map((r) => r.exitCode), [3, 3]);
+  assert.deepEqual(
+    report.runs.map((r) => r.exitCode),
+    [3, 3],
+  );
   assert.equal(report.gaveUp, true);
 });
 
@@ -140,9 +188,17 @@ test("when a root dies (a notebook kernel killed), all its proclab descendants e
     setTimeout(() => console.log(JSON.stringify(kids.map((k) => k.pid))), 1500);`;
   const root = spawn(process.execPath, ["-e", script], { cwd: process.cwd(), stdio: ["ignore", "pipe", "inherit"] });
   const pids = await new Promise((resolve) => root.stdout.once("data", (chunk) => resolve(JSON.parse(String(chunk)))));
-  const grandchildren = fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1] === String(pids[2]); } catch { return false; }
-  }).map(Number);
+  const grandchildren = fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ")[1] === String(pids[2]);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
   assert.equal(grandchildren.length, 1);
   const all = [...pids, ...grandchildren];
   assert.ok(all.every(running));
@@ -180,9 +236,17 @@ function running(pid) {
 // After every test of this file, whatever ran last: no process started by these tests is left running.
 after(async () => {
   const marker = `proclab-${process.pid}-`;
-  const stray = () => fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p) && running(p)).filter((p) => {
-    try { return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(marker); } catch { return false; }
-  });
+  const stray = () =>
+    fs
+      .readdirSync("/proc")
+      .filter((p) => /^\d+$/.test(p) && running(p))
+      .filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, "utf8").includes(marker);
+        } catch {
+          return false;
+        }
+      });
   for (let i = 0; i < 40 && stray().length > 0; i++) await sleep(50);
   assert.deepEqual(stray(), [], "stray processes left by these tests");
 });

@@ -19,13 +19,28 @@ after(async () => {
 });
 
 test("tasks run on distinct warm workers and return values, names and their own events", async () => {
-  const results = await pool.run([1, 2, 3].map((n) => ({ name: `buyer-${n}`, args: [n], target: (n) => { console.log(`I am ${n}`); return { n, pid: process.pid }; } })));
-  assert.deepEqual(results.map((r) => r.value.n), [1, 2, 3]);
+  const results = await pool.run(
+    [1, 2, 3].map((n) => ({
+      name: `buyer-${n}`,
+      args: [n],
+      target: (n) => {
+        console.log(`I am ${n}`);
+        return { n, pid: process.pid };
+      },
+    })),
+  );
+  assert.deepEqual(
+    results.map((r) => r.value.n),
+    [1, 2, 3],
+  );
   assert.equal(new Set(results.map((r) => r.pid)).size, 3);
   for (const r of results) {
     assert.equal(r.ok, true);
     assert.equal(r.value.pid, r.pid);
-    assert.deepEqual(r.events.filter((e) => e.type === "print").map((e) => [e.name, e.data.text]), [[r.name, `I am ${r.value.n}\n`]]);
+    assert.deepEqual(
+      r.events.filter((e) => e.type === "print").map((e) => [e.name, e.data.text]),
+      [[r.name, `I am ${r.value.n}\n`]],
+    );
   }
   const again = await pool.run([{ target: () => process.pid }]);
   assert.equal(again[0].value, results[0].pid, "the same warm worker serves the next run");
@@ -33,7 +48,14 @@ test("tasks run on distinct warm workers and return values, names and their own 
 });
 
 test("a task that throws gives ok:false with the error message; the pool keeps working", async () => {
-  const results = await pool.run([{ target: () => { throw new Error("sold out"); } }, { target: async () => 2 }]);
+  const results = await pool.run([
+    {
+      target: () => {
+        throw new Error("sold out");
+      },
+    },
+    { target: async () => 2 },
+  ]);
   assert.equal(results[0].ok, false);
   assert.equal(results[0].error, "sold out");
   assert.deepEqual([results[1].ok, results[1].value], [true, 2]);
@@ -42,18 +64,30 @@ test("a task that throws gives ok:false with the error message; the pool keeps w
 test("with a barrier no task starts before every task is prepared (module loaded, args revived)", async () => {
   const slow = path.join(dir, "slow.js");
   const fast = path.join(dir, "fast.js");
-  fs.writeFileSync(slow, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n");
+  fs.writeFileSync(
+    slow,
+    "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n",
+  );
   fs.writeFileSync(fast, "exports.go = () => 'fast';\n");
-  const results = await pool.run([{ target: { module: slow, export: "go" } }, { target: { module: fast, export: "go" } }, { target: { module: fast, export: "go" } }], { barrier: true });
+  const results = await pool.run(
+    [{ target: { module: slow, export: "go" } }, { target: { module: fast, export: "go" } }, { target: { module: fast, export: "go" } }],
+    { barrier: true },
+  );
   const loaded = results[0].events.find((e) => e.type === "print").t;
   const starts = results.map((r) => r.events.find((e) => e.type === "task-start").t);
-  assert.deepEqual(results.map((r) => r.value), ["slow", "fast", "fast"]);
+  assert.deepEqual(
+    results.map((r) => r.value),
+    ["slow", "fast", "fast"],
+  );
   for (const start of starts) assert.ok(start > loaded, "every task started after the slow one finished preparing");
 });
 
 test("without a barrier tasks start as soon as their worker is ready", async () => {
   const slow = path.join(dir, "slow2.js");
-  fs.writeFileSync(slow, "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n");
+  fs.writeFileSync(
+    slow,
+    "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300); console.log('slow loaded'); exports.go = () => 'slow';\n",
+  );
   const results = await pool.run([{ target: { module: slow, export: "go" } }, { target: () => "fast" }]);
   const loaded = results[0].events.find((e) => e.type === "print").t;
   assert.ok(results[1].events.find((e) => e.type === "task-start").t < loaded);

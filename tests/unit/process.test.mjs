@@ -14,15 +14,18 @@ const TRANSFER = Symbol.for("proclab.transfer");
 /** Pids of running processes whose command line points at this process's collector. */
 function strayProcesses() {
   const marker = `proclab-${process.pid}-`;
-  return fs.readdirSync("/proc").filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (stat.charAt(stat.lastIndexOf(")") + 2) === "Z") return false;
-      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
-    } catch {
-      return false;
-    }
-  });
+  return fs
+    .readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (stat.charAt(stat.lastIndexOf(")") + 2) === "Z") return false;
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+      } catch {
+        return false;
+      }
+    });
 }
 
 async function assertNoStrayProcesses() {
@@ -46,8 +49,17 @@ test("a process runs its target with copied args; pid, name and exitCode follow 
   await p.join();
   assert.equal(p.exitCode, 0);
   assert.equal(p.isAlive(), false);
-  assert.deepEqual(p.events.filter((e) => e.type === "print").map((e) => e.data.text), ["sum 5\n"]);
-  assert.deepEqual(p.events.filter((e) => e.type !== "print").map((e) => e.type).sort(), ["end", "exit", "start"]);
+  assert.deepEqual(
+    p.events.filter((e) => e.type === "print").map((e) => e.data.text),
+    ["sum 5\n"],
+  );
+  assert.deepEqual(
+    p.events
+      .filter((e) => e.type !== "print")
+      .map((e) => e.type)
+      .sort(),
+    ["end", "exit", "start"],
+  );
 });
 
 test("default names count up like Python: Process-N", () => {
@@ -59,7 +71,12 @@ test("default names count up like Python: Process-N", () => {
 test("exit codes: 0, the exit number, 1 after an uncaught error, -15 after terminate, -9 after kill", async () => {
   const normal = new Process({ target: () => {}, echo: false });
   const exits = new Process({ target: () => process.exit(7), echo: false });
-  const throws = new Process({ target: async () => { throw new Error("boom"); }, echo: false });
+  const throws = new Process({
+    target: async () => {
+      throw new Error("boom");
+    },
+    echo: false,
+  });
   const terminated = new Process({ target: sleepForever, echo: false });
   const killed = new Process({ target: sleepForever, echo: false });
   for (const p of [normal, exits, throws, terminated, killed]) p.start();
@@ -69,7 +86,10 @@ test("exit codes: 0, the exit number, 1 after an uncaught error, -15 after termi
   terminated.terminate();
   killed.kill();
   await Promise.all([terminated.join(), killed.join()]);
-  assert.deepEqual([normal, exits, throws, terminated, killed].map((p) => p.exitCode), [0, 7, 1, -15, -9]);
+  assert.deepEqual(
+    [normal, exits, throws, terminated, killed].map((p) => p.exitCode),
+    [0, 7, 1, -15, -9],
+  );
   assert.match(throws.error, /Error: boom/);
 });
 
@@ -89,7 +109,9 @@ test("errors: start twice, daemon after start, join before start", async () => {
   await assert.rejects(() => p.join(), /can only join a started process/);
   p.start();
   assert.throws(() => p.start(), /process has already started/);
-  assert.throws(() => { p.daemon = true; }, /process has already started/);
+  assert.throws(() => {
+    p.daemon = true;
+  }, /process has already started/);
   await p.join();
   assert.throws(() => new Process({ target: 42 }).start(), /target must be a function or \{ module, export \}, got number/);
 });
@@ -169,7 +191,10 @@ test("a module target runs an exported function; a missing export is a clear err
   fs.rmSync(dir, { recursive: true });
   assert.equal(ok.events.find((e) => e.type === "print").data.text, "hello module\n");
   assert.match(missing.error, /has no exported function "nope"/);
-  assert.throws(() => new Process({ target: { module: "no-such-package-xyz", export: "f" } }).start(), /target module "no-such-package-xyz" not found/);
+  assert.throws(
+    () => new Process({ target: { module: "no-such-package-xyz", export: "f" } }).start(),
+    /target module "no-such-package-xyz" not found/,
+  );
 });
 
 test("args that cannot be copied are rejected before start, naming the arg", async () => {
@@ -191,7 +216,9 @@ test("args that cannot be copied are rejected before start, naming the arg", asy
 });
 
 test("transferable args travel as { $proclab: kind, module } and are revived in the child by that module", async () => {
-  const unknown = { [TRANSFER]: () => ({ kind: "NoSuchKind", module: path.join(projectRoot, "dist", "core", "clock.js"), state: { x: 1 } }) };
+  const unknown = {
+    [TRANSFER]: () => ({ kind: "NoSuchKind", module: path.join(projectRoot, "dist", "core", "clock.js"), state: { x: 1 } }),
+  };
   const p = new Process({ target: () => {}, args: [unknown], echo: false });
   p.start();
   await p.join();
@@ -199,19 +226,27 @@ test("transferable args travel as { $proclab: kind, module } and are revived in 
   assert.match(p.error, /cannot revive a transferred "NoSuchKind": \S+clock\.js registers no reviver for it/);
   // Without the module that revives it, it cannot travel: said before any process starts.
   const moduleless = { [TRANSFER]: () => ({ kind: "NoSuchKind", state: { x: 1 } }) };
-  assert.throws(() => new Process({ target: () => {}, args: [moduleless] }).start(), /args\[0\] cannot be copied to a child process: \[TRANSFER\]\(\) must return \{ kind, module, state \}/);
+  assert.throws(
+    () => new Process({ target: () => {}, args: [moduleless] }).start(),
+    /args\[0\] cannot be copied to a child process: \[TRANSFER\]\(\) must return \{ kind, module, state \}/,
+  );
 });
 
 test("a child handed a Lock loads the lock, not the whole library (no barrel, plots or homework)", async () => {
   const pool = new WorkerPool({ size: 1 });
   await pool.start();
   try {
-    const [result] = await pool.run([{ target: (lock) => ({ held: typeof lock.acquire, loaded: Object.keys(require("node:module")._cache) }), args: [new Lock()] }]);
+    const [result] = await pool.run([
+      { target: (lock) => ({ held: typeof lock.acquire, loaded: Object.keys(require("node:module")._cache) }), args: [new Lock()] },
+    ]);
     assert.equal(result.ok, true, result.error);
     assert.equal(result.value.held, "function");
     const loaded = result.value.loaded.map((file) => path.relative(path.join(projectRoot, "dist"), file));
     assert.ok(loaded.includes(path.join("lock", "lock.js")), loaded.join(", "));
-    assert.deepEqual(loaded.filter((file) => file === "index.js" || /^(plots|homework|grading|tickets|experiments)\b/.test(file)), []);
+    assert.deepEqual(
+      loaded.filter((file) => file === "index.js" || /^(plots|homework|grading|tickets|experiments)\b/.test(file)),
+      [],
+    );
   } finally {
     await pool.close();
   }
@@ -237,7 +272,14 @@ test("a child's output comes back in order and is echoed, prefixed, before join 
   } finally {
     console.log = original;
   }
-  assert.deepEqual(printed, ["[talker] line 0", "[talker] line 1", "[talker] line 2", "[talker] line 3", "[talker] line 4", "[talker] last"]);
+  assert.deepEqual(printed, [
+    "[talker] line 0",
+    "[talker] line 1",
+    "[talker] line 2",
+    "[talker] line 3",
+    "[talker] line 4",
+    "[talker] last",
+  ]);
 });
 
 test("flushing the echo prints every queued line at once, whatever its time stamp", async () => {

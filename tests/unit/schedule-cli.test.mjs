@@ -15,7 +15,20 @@ const proclab = (...args) => spawnSync(process.execPath, [cli, ...args], { encod
 const file = (name) => path.join(dir, name);
 
 test("rush --schedule AABBCC --json: one JSON object, 3 of 1 ticket sold, the schedule that ran", () => {
-  const run = proclab("rush", "--strategy", "none", "--buyers", "3", "--tickets", "1", "--schedule", "AABBCC", "--json", "--db", file("a.json"));
+  const run = proclab(
+    "rush",
+    "--strategy",
+    "none",
+    "--buyers",
+    "3",
+    "--tickets",
+    "1",
+    "--schedule",
+    "AABBCC",
+    "--json",
+    "--db",
+    file("a.json"),
+  );
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim().split("\n").length, 1);
   const result = JSON.parse(run.stdout);
@@ -48,7 +61,10 @@ test("rush --record then --replay: every recorded free trial gives its outcome a
   assert.equal(replay.status, 0, replay.stderr);
   const result = JSON.parse(replay.stdout);
   assert.equal(result.replay.same, true);
-  assert.deepEqual(result.trials.map((t) => t.sold), saved.runs.map((r) => r.sold));
+  assert.deepEqual(
+    result.trials.map((t) => t.sold),
+    saved.runs.map((r) => r.sold),
+  );
   const conflicting = proclab("rush", "--replay", recording, "--buyers", "4", "--db", file("r.json"));
   assert.equal(conflicting.status, 2);
   assert.match(conflicting.stderr, /--buyers 4 differs from the recording/);

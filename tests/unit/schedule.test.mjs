@@ -24,14 +24,24 @@ test("an overselling schedule oversells on every run: ABCABCABC sells 1 ticket 3
   for (const interleaving of result.interleavings) {
     assert.equal(interleaving.schedule, "ABCABCABC");
     assert.equal(interleaving.problem, null);
-    assert.deepEqual(interleaving.steps.map((s) => s.value ?? null), [1, 1, 1, null, null, null, 0, 0, 0], "all read 1, all write 0");
+    assert.deepEqual(
+      interleaving.steps.map((s) => s.value ?? null),
+      [1, 1, 1, null, null, null, 0, 0, 0],
+      "all read 1, all write 0",
+    );
   }
 });
 
 test("AABBCC (none) lets every buyer read and think before anyone writes; the rest runs A, B, C", hang, async () => {
   const result = await rush({ strategy: "none", schedule: "AABBCC", trials: 2 });
-  assert.deepEqual(outcomes(result), [[3, 0], [3, 0]]);
-  assert.deepEqual(result.interleavings.map((i) => i.schedule), ["AABBCCABC", "AABBCCABC"]);
+  assert.deepEqual(outcomes(result), [
+    [3, 0],
+    [3, 0],
+  ]);
+  assert.deepEqual(
+    result.interleavings.map((i) => i.schedule),
+    ["AABBCCABC", "AABBCCABC"],
+  );
 });
 
 test("a serial schedule never oversells (string and { process, step } list)", hang, async () => {
@@ -48,7 +58,10 @@ test("a serial schedule never oversells (string and { process, step } list)", ha
   const listed = await rush({ strategy: "none", schedule: list });
   assert.deepEqual(outcomes(listed), [[1, 0]]);
   assert.equal(listed.interleavings[0].schedule, "AAACB");
-  assert.deepEqual(listed.interleavings[0].steps.map((s) => `${s.process} ${s.step} ${s.value}`), ["A read 1", "A think undefined", "A write 0", "C read 0", "B read 0"]);
+  assert.deepEqual(
+    listed.interleavings[0].steps.map((s) => `${s.process} ${s.step} ${s.value}`),
+    ["A read 1", "A think undefined", "A write 0", "C read 0", "B read 0"],
+  );
 });
 
 test("asking a finished process is reported, and the rest runs serially", hang, async () => {
@@ -65,7 +78,10 @@ test("a list entry naming the wrong step is reported with the step the process i
 
 test("with lock, asking a process blocked on the lock is reported, not waited for", hang, async () => {
   const result = await rush({ strategy: "lock", schedule: "ABAB", trials: 2 });
-  assert.deepEqual(outcomes(result), [[1, 0], [1, 0]]);
+  assert.deepEqual(outcomes(result), [
+    [1, 0],
+    [1, 0],
+  ]);
   for (const interleaving of result.interleavings) {
     assert.match(interleaving.problem, /step 4 of the schedule \(B\): B is waiting for the lock held by A/);
     assert.equal(interleaving.schedule, "ABAAAABBCCC", "B waited, then got the lock from A (first come, first served)");
@@ -86,7 +102,11 @@ test("with lock (and the article's lock, and coarse), no schedule oversells", ha
 test("a seeded random schedule is printable and replays to the same outcome", hang, async () => {
   const random = await rush({ strategy: "none", buyers: 4, tickets: 2, schedule: "random", seed: 11, trials: 4 });
   const again = await rush({ strategy: "none", buyers: 4, tickets: 2, schedule: "random", seed: 11, trials: 4 });
-  assert.deepEqual(again.interleavings.map((i) => i.schedule), random.interleavings.map((i) => i.schedule), "same seed, same schedules");
+  assert.deepEqual(
+    again.interleavings.map((i) => i.schedule),
+    random.interleavings.map((i) => i.schedule),
+    "same seed, same schedules",
+  );
   const schedules = random.interleavings.map((i) => i.schedule);
   assert.ok(schedules.every((s) => /^[A-D]+$/.test(s)));
   const replay = await rush({ strategy: "none", buyers: 4, tickets: 2, schedule: (trial) => schedules[trial - 1], trials: 4 });
@@ -94,7 +114,10 @@ test("a seeded random schedule is printable and replays to the same outcome", ha
 });
 
 test("recorded free runs replay to the same outcome (none and lock)", hang, async () => {
-  for (const [strategy, trials] of [["none", 12], ["lock", 4]]) {
+  for (const [strategy, trials] of [
+    ["none", 12],
+    ["lock", 4],
+  ]) {
     const free = await runRush({ strategy, trials, seed: 5, progress: false, db: db(`free-${strategy}`) });
     const recording = rushRecording(free);
     assert.ok(recording.runs.every((run) => run.source === "recorded" && run.schedule.length > 0));
@@ -107,8 +130,20 @@ test("recorded free runs replay to the same outcome (none and lock)", hang, asyn
 test("recording: a read that overlapped a write is moved to where the value was the one it read", () => {
   // B's read event came 2 µs after A's write event, but B read 1: it read before the write landed.
   const byProcess = new Map([
-    ["A", [{ process: "A", step: "read", value: 1, t: 1 }, { process: "A", step: "write", value: 0, t: 10 }]],
-    ["B", [{ process: "B", step: "read", value: 1, t: 10.002 }, { process: "B", step: "write", value: 0, t: 20 }]],
+    [
+      "A",
+      [
+        { process: "A", step: "read", value: 1, t: 1 },
+        { process: "A", step: "write", value: 0, t: 10 },
+      ],
+    ],
+    [
+      "B",
+      [
+        { process: "B", step: "read", value: 1, t: 10.002 },
+        { process: "B", step: "write", value: 0, t: 20 },
+      ],
+    ],
   ]);
   const interleaving = recordedInterleaving(byProcess, 1);
   assert.equal(interleaving.schedule, "ABAB");
@@ -119,7 +154,10 @@ test("bad schedules get clear errors before anything runs", async () => {
   const cases = [
     [{ strategy: "none", schedule: "AABD" }, /"D" at position 4 names no process; with 3 processes the letters are A, B, C/],
     [{ strategy: "none", schedule: "aabb" }, /"a" at position 1 names no process/],
-    [{ strategy: "none", schedule: "ABAAA" }, /A is asked for 4 steps, but a process takes at most 3 with strategy none \(read, think, write\)/],
+    [
+      { strategy: "none", schedule: "ABAAA" },
+      /A is asked for 4 steps, but a process takes at most 3 with strategy none \(read, think, write\)/,
+    ],
     [{ strategy: "lock", schedule: "AAAAAA" }, /at most 5 with strategy lock \(acquire, read, think, write, release\)/],
     [{ strategy: "none", schedule: [{ process: "A", step: "jump" }] }, /entry 1: step must be one of read, think, write, got "jump"/],
     [{ strategy: "join", schedule: "AB" }, /strategy join starts each buyer after the previous one ended/],
@@ -145,7 +183,10 @@ test("the lanes figure has one lane per process, a mark per step, and db.json af
   const result = await rush({ strategy: "none", schedule: "ABCABCABC" });
   const figure = scheduleLanesFigure(result.interleavings[0], { tickets: 1, sold: result.trials[0].sold });
   const marks = figure.data.filter((trace) => trace.name !== "db.json after the step");
-  assert.equal(marks.reduce((n, trace) => n + trace.x.length, 0), 9);
+  assert.equal(
+    marks.reduce((n, trace) => n + trace.x.length, 0),
+    9,
+  );
   assert.deepEqual([...new Set(marks.flatMap((trace) => trace.y))].sort(), ["A", "B", "C"]);
   const dbLane = figure.data.find((trace) => trace.name === "db.json after the step");
   assert.deepEqual(dbLane.text.slice(0, 4), ["1", "0", "0", "0"]);

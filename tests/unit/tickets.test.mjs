@@ -8,7 +8,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { resetDb, readDb, show, buy, strategyNames, summaryTable } from "proclab";
 import { mulberry32, deriveSeed, projectRoot } from "proclab/core";
-import { parseDb, strategies, getStrategy, rushConfig, RushConfigError, runBuyer, trialOutcome, summarize, trialRow, planBuyers } from "proclab/tickets";
+import {
+  strategies,
+  getStrategy,
+  rushConfig,
+  RushConfigError,
+  runBuyer,
+  trialOutcome,
+  summarize,
+  trialRow,
+  planBuyers,
+} from "proclab/tickets";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-tickets-"));
 const dbFile = (name) => path.join(dir, `${name}.json`);
@@ -29,7 +39,11 @@ test("resetDb writes {count} atomically and readDb reads it back", () => {
   assert.deepEqual(resetDb(3, file), { count: 3 });
   assert.deepEqual(readDb(file), { count: 3 });
   assert.equal(fs.readFileSync(file, "utf8"), '{"count":3}');
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")), [], "no temporary file left behind");
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.endsWith(".tmp")),
+    [],
+    "no temporary file left behind",
+  );
 });
 
 test("resetDb repairs a corrupt file and rejects counts that are not non-negative integers, leaving the file valid", () => {
@@ -75,17 +89,29 @@ test("show prints 剩余票数 and buy sells until the tickets run out, like the
 
 test("the database defaults to data/db.json, or db.json in the folder PROCLAB_DATA_DIR names", () => {
   const where = (env) =>
-    spawnSync(process.execPath, ["-e", "console.log(require('proclab').defaultDbPath)"], { cwd: projectRoot, encoding: "utf8", env }).stdout.trim();
-  const { PROCLAB_DATA_DIR, ...withoutOverride } = process.env;
+    spawnSync(process.execPath, ["-e", "console.log(require('proclab').defaultDbPath)"], {
+      cwd: projectRoot,
+      encoding: "utf8",
+      env,
+    }).stdout.trim();
+  const { PROCLAB_DATA_DIR: _ignored, ...withoutOverride } = process.env;
   assert.equal(where(withoutOverride), path.join(projectRoot, "data", "db.json"));
   assert.equal(where({ ...withoutOverride, PROCLAB_DATA_DIR: os.tmpdir() }), path.join(os.tmpdir(), "db.json"));
 });
 
 test("mulberry32 repeats for a seed and differs across seeds", () => {
-  const a = mulberry32(1), b = mulberry32(1), c = mulberry32(2);
+  const a = mulberry32(1),
+    b = mulberry32(1),
+    c = mulberry32(2);
   const xs = Array.from({ length: 5 }, () => a());
-  assert.deepEqual(Array.from({ length: 5 }, () => b()), xs);
-  assert.notDeepEqual(Array.from({ length: 5 }, () => c()), xs);
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b()),
+    xs,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => c()),
+    xs,
+  );
   assert.ok(xs.every((x) => x >= 0 && x < 1));
   assert.notEqual(deriveSeed(1, 1), deriveSeed(1, 2));
   assert.throws(() => mulberry32(1.5), /seed must be an integer/);
@@ -157,7 +183,13 @@ test("a buyer that sees no ticket buys nothing; a locked strategy without a lock
 const buyer = (index, bought, tornReads = 0) => ({ index, pid: 100 + index, shown: 1, read: 1, bought, tornReads });
 
 test("trialOutcome counts sold, oversold = max(0, sold - tickets), left and torn reads", () => {
-  const result = trialOutcome({ trial: 1, tickets: 1, buyers: [buyer(0, true, 2), buyer(1, true), buyer(2, true, 1), buyer(3, false)], finalText: '{"count":0}', elapsedMs: 12.34 });
+  const result = trialOutcome({
+    trial: 1,
+    tickets: 1,
+    buyers: [buyer(0, true, 2), buyer(1, true), buyer(2, true, 1), buyer(3, false)],
+    finalText: '{"count":0}',
+    elapsedMs: 12.34,
+  });
   assert.equal(result.sold, 3);
   assert.equal(result.oversold, 2);
   assert.equal(result.left, 0);
@@ -186,7 +218,18 @@ test("summarize counts oversold, torn and corrupt trials and the time per trial"
   const summary = summarize(trials);
   assert.deepEqual(
     { ...summary },
-    { trials: 2, oversoldTrials: 1, meanOversold: 0.5, maxOversold: 1, tornReads: 3, tornTrials: 1, corruptTrials: 1, errors: 0, meanElapsedMs: 20, totalElapsedMs: 40 },
+    {
+      trials: 2,
+      oversoldTrials: 1,
+      meanOversold: 0.5,
+      maxOversold: 1,
+      tornReads: 3,
+      tornTrials: 1,
+      corruptTrials: 1,
+      errors: 0,
+      meanElapsedMs: 20,
+      totalElapsedMs: 40,
+    },
   );
   const table = summaryTable([{ config: rushConfig({ db: dbFile("t") }), summary }]);
   assert.match(table, /strategy .*oversold trials .*torn reads .*corrupt .*ms\/trial/);

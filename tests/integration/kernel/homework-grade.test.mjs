@@ -42,7 +42,10 @@ const oneByOne = [["stub", "--seed", "7"], ["release-before-write"], ["forged-pa
 
 function proclab(args) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: graderTmp } });
+    const child = spawn(process.execPath, [cli, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, TMPDIR: graderTmp },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -53,33 +56,40 @@ function proclab(args) {
 
 const reports = {};
 const singleRuns = {};
-before(async () => {
-  const folder = path.join(work, "folder");
-  fs.mkdirSync(folder);
-  for (const name of inFolder) fs.copyFileSync(path.join(fixtures, `${name}.ipynb`), path.join(folder, `${name}.ipynb`));
-  const folderRun = proclab(["grade", folder, "--json"]).then((run) => {
-    assert.equal(run.status, 0, run.stderr);
-    for (const s of JSON.parse(run.stdout).submissions) reports[path.basename(s.file, ".ipynb")] = s;
-  });
-  const singles = (async () => {
-    for (const [name, ...flags] of oneByOne) {
-      const file = path.join(work, `${name}.ipynb`);
-      fs.copyFileSync(path.join(fixtures, `${name}.ipynb`), file);
-      const run = await proclab(["grade", file, "--json", ...flags]);
+before(
+  async () => {
+    const folder = path.join(work, "folder");
+    fs.mkdirSync(folder);
+    for (const name of inFolder) fs.copyFileSync(path.join(fixtures, `${name}.ipynb`), path.join(folder, `${name}.ipynb`));
+    const folderRun = proclab(["grade", folder, "--json"]).then((run) => {
       assert.equal(run.status, 0, run.stderr);
-      singleRuns[name] = run;
-      reports[name] = JSON.parse(run.stdout);
-    }
-  })();
-  await Promise.all([folderRun, singles]);
-}, { timeout: 300_000 });
+      for (const s of JSON.parse(run.stdout).submissions) reports[path.basename(s.file, ".ipynb")] = s;
+    });
+    const singles = (async () => {
+      for (const [name, ...flags] of oneByOne) {
+        const file = path.join(work, `${name}.ipynb`);
+        fs.copyFileSync(path.join(fixtures, `${name}.ipynb`), file);
+        const run = await proclab(["grade", file, "--json", ...flags]);
+        assert.equal(run.status, 0, run.stderr);
+        singleRuns[name] = run;
+        reports[name] = JSON.parse(run.stdout);
+      }
+    })();
+    await Promise.all([folderRun, singles]);
+  },
+  { timeout: 300_000 },
+);
 
 const score = (name) => expected[name].reduce((sum, ok, i) => sum + (ok ? reports[name].tests[i].maxPoints : 0), 0);
 
 for (const name of Object.keys(expected)) {
   test(`${name}: scores ${expected[name].join("")} per test, every lost point with a reason`, () => {
     const report = reports[name];
-    assert.deepEqual(report.tests.map((t) => (t.passed ? 1 : 0)), expected[name], JSON.stringify(report.tests, null, 1));
+    assert.deepEqual(
+      report.tests.map((t) => (t.passed ? 1 : 0)),
+      expected[name],
+      JSON.stringify(report.tests, null, 1),
+    );
     assert.equal(report.maxScore, 14);
     assert.equal(report.score, score(name));
     for (const t of report.tests) {
@@ -127,20 +137,26 @@ test("feedback files list restored cells and never show hidden test code", () =>
 });
 
 test("a submission's resetDb(777) lands in the grader's scratch folder, not in this run's data folder or data/db.json", () => {
-  assert.ok(dbsBefore.every((text) => !/777/.test(text)), `777 was already in ${unisolatedDbs.join(" or ")} before grading`);
+  assert.ok(
+    dbsBefore.every((text) => !/777/.test(text)),
+    `777 was already in ${unisolatedDbs.join(" or ")} before grading`,
+  );
   const texts = dbTexts();
   for (const [i, file] of unisolatedDbs.entries()) assert.doesNotMatch(texts[i], /777/, `the forged-pass submission wrote ${file}`);
 });
 
 /** Processes working in a folder under ours: the grading kernels and everything they started. */
 function leftBehind() {
-  return fs.readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      return fs.readlinkSync(`/proc/${p}/cwd`).startsWith(`${work}/`);
-    } catch {
-      return false;
-    }
-  });
+  return fs
+    .readdirSync("/proc")
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return fs.readlinkSync(`/proc/${p}/cwd`).startsWith(`${work}/`);
+      } catch {
+        return false;
+      }
+    });
 }
 
 // After every test of this file, whatever ran last: no grading process is left behind.

@@ -3,7 +3,16 @@
 // lock holder that dies (Python's lock stays held, proclab's is taken over).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { lockCostFigure, lockCostTable, lockHolderDies, measureLockCost, printExperiment, printExperimentText, printLanesFigure, pythonLockHolderDies } from "proclab";
+import {
+  lockCostFigure,
+  lockCostTable,
+  lockHolderDies,
+  measureLockCost,
+  printExperiment,
+  printExperimentText,
+  printLanesFigure,
+  pythonLockHolderDies,
+} from "proclab";
 import { Barrier, runCounterJob } from "proclab/experiments";
 import { palette } from "proclab/plots";
 
@@ -13,7 +22,10 @@ test("without a lock the critical sections interleave in every run", { timeout: 
   for (const seed of [1, 2, 3, 4]) {
     const result = await printExperiment({ lock: false, seed, repeat: 50 });
     assert.equal(result.total, 2, `seed ${seed}: two critical sections`);
-    assert.ok(result.intact < result.total, `seed ${seed}: expected an interleaved section, got ${result.intact}/${result.total} intact:\n${printExperimentText(result)}`);
+    assert.ok(
+      result.intact < result.total,
+      `seed ${seed}: expected an interleaved section, got ${result.intact}/${result.total} intact:\n${printExperimentText(result)}`,
+    );
     const [a, b] = result.sections;
     assert.ok(b.start < a.end, `seed ${seed}: the two critical sections overlap in time`);
   }
@@ -35,7 +47,10 @@ test("the print experiment keeps every line: digits, then the article's critical
   assert.equal(result.lines.length, 3 * (20 + 2));
   for (const [i, name] of ["task1", "task2", "task3"].entries()) {
     const own = result.lines.filter((line) => line.name === name);
-    assert.deepEqual(own.filter((line) => !line.critical).map((line) => line.text), Array(20).fill(String(i + 1)));
+    assert.deepEqual(
+      own.filter((line) => !line.critical).map((line) => line.text),
+      Array(20).fill(String(i + 1)),
+    );
   }
   assert.deepEqual(result.sections.find((s) => s.name === "task2").lines, ["4444444444", "5555555555"]);
   const text = printExperimentText(result);
@@ -51,7 +66,12 @@ test("the lanes figure draws critical sections as warm bars unprotected and satu
   assert.equal(unlocked.data[0].marker.color, palette.unprotected);
   assert.match(unlocked.layout.title.text, /^Without a lock, [01] of 2 critical sections printed intact$/);
   const locked = printLanesFigure(await printExperiment({ lock: true, repeat: 20 }));
-  assert.deepEqual(names(locked), ["waiting for the lock", "critical section, holding the lock", "digit print (not critical)", "critical line"]);
+  assert.deepEqual(names(locked), [
+    "waiting for the lock",
+    "critical section, holding the lock",
+    "digit print (not critical)",
+    "critical line",
+  ]);
   assert.equal(locked.data[1].marker.color, palette.holding);
   assert.equal(locked.layout.title.text, "With the lock, 2 of 2 critical sections printed intact");
   for (const figure of [unlocked, locked]) {
@@ -68,7 +88,10 @@ test("bad print experiment options are rejected with what was expected", async (
 
 test("lock cost: proclab's Lock and flock count exactly, with no overlapping holds", { timeout: 60_000 }, async () => {
   const rows = await measureLockCost({ processes: [2], cycles: 100, kinds: ["proclab", "flock"] });
-  assert.deepEqual(rows.map((r) => r.kind), ["proclab", "flock"]);
+  assert.deepEqual(
+    rows.map((r) => r.kind),
+    ["proclab", "flock"],
+  );
   for (const row of rows) {
     assert.equal(row.counter, 200, `${row.kind}: every increment counted`);
     assert.equal(row.lostUpdates, 0);
@@ -94,7 +117,10 @@ test("lock cost: without a lock the counter comes out wrong", { timeout: 60_000 
 });
 
 test("an unknown lock kind is rejected before any process starts", async () => {
-  await assert.rejects(measureLockCost({ kinds: ["spinlock"] }), /unknown kind "spinlock"; expected one of proclab, flock, proper-lockfile, none/);
+  await assert.rejects(
+    measureLockCost({ kinds: ["spinlock"] }),
+    /unknown kind "spinlock"; expected one of proclab, flock, proper-lockfile, none/,
+  );
   await assert.rejects(runCounterJob("spinlock", 2, 10, { dir: "/tmp" }), /unknown lock kind "spinlock"/);
 });
 

@@ -64,7 +64,11 @@ test("each trial records every buyer process's start, read, write, lock wait and
     }
   }
   const times = trial.events.map((e) => e.t);
-  assert.deepEqual(times, [...times].sort((a, b) => a - b), "events in time order");
+  assert.deepEqual(
+    times,
+    [...times].sort((a, b) => a - b),
+    "events in time order",
+  );
 });
 
 test("join runs buyers one after another, each in its own process", hang, async () => {
@@ -76,16 +80,33 @@ test("join runs buyers one after another, each in its own process", hang, async 
     return [own.find((e) => e.type === "task-start").t, own.find((e) => e.type === "task-end").t];
   });
   for (let i = 1; i < spans.length; i++) assert.ok(spans[i][0] >= spans[i - 1][1], `buyer ${i} starts after buyer ${i - 1} ended`);
-  assert.deepEqual(trial.buyers.map((b) => b.read), [1, 0, 0, 0]);
+  assert.deepEqual(
+    trial.buyers.map((b) => b.read),
+    [1, 0, 0, 0],
+  );
 });
 
 test("every trial starts from a reset db.json: a corrupt file is repaired, and onProgress sees each trial", hang, async () => {
   const file = db("repair");
   fs.writeFileSync(file, '{"count":9}}');
   const seen = [];
-  const { trials } = await runRush({ strategy: "lock", trials: 3, tickets: 2, db: file, progress: false, onProgress: (p) => seen.push(p.done) });
+  const { trials } = await runRush({
+    strategy: "lock",
+    trials: 3,
+    tickets: 2,
+    db: file,
+    progress: false,
+    onProgress: (p) => seen.push(p.done),
+  });
   assert.deepEqual(seen, [1, 2, 3]);
-  assert.deepEqual(trials.map((t) => [t.tickets, t.left, t.corrupt]), [[2, 0, false], [2, 0, false], [2, 0, false]]);
+  assert.deepEqual(
+    trials.map((t) => [t.tickets, t.left, t.corrupt]),
+    [
+      [2, 0, false],
+      [2, 0, false],
+      [2, 0, false],
+    ],
+  );
   assert.deepEqual(readDb(file), { count: 0 });
 });
 
