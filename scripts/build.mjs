@@ -24,14 +24,22 @@ if (!fs.existsSync(tsc)) {
   process.exit(1);
 }
 const started = Date.now();
-// From scratch: a module moved or deleted in lib/ must not live on in dist/.
-fs.rmSync(path.join(projectRoot, "dist"), { recursive: true, force: true });
-const result = spawnSync(process.execPath, [tsc, "-p", path.join(projectRoot, "tsconfig.json")], { stdio: "inherit" });
+// From scratch, into a fresh folder swapped in when the build succeeds: a module moved or
+// deleted in lib/ does not live on in dist/, and a failed build leaves the last good one.
+const dist = path.join(projectRoot, "dist");
+const fresh = `${dist}.building-${process.pid}`;
+fs.rmSync(fresh, { recursive: true, force: true });
+const result = spawnSync(process.execPath, [tsc, "-p", path.join(projectRoot, "tsconfig.json"), "--outDir", fresh], { stdio: "inherit" });
 if (result.status !== 0) {
-  console.error("proclab: build failed (TypeScript errors above)");
+  fs.rmSync(fresh, { recursive: true, force: true });
+  console.error("proclab: build failed (TypeScript errors above); dist/ keeps the last good build");
   process.exit(result.status ?? 1);
 }
-fs.writeFileSync(stampFile, new Date().toISOString() + "\n");
+fs.writeFileSync(path.join(fresh, path.basename(stampFile)), new Date().toISOString() + "\n");
+const old = `${dist}.old-${process.pid}`;
+if (fs.existsSync(dist)) fs.renameSync(dist, old);
+fs.renameSync(fresh, dist);
+fs.rmSync(old, { recursive: true, force: true });
 if (!quiet) console.log(`proclab: built lib/ -> dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 /** node_modules/proclab -> .. : self-import by name for Node and for tslab's TypeScript. */

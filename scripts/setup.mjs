@@ -13,7 +13,17 @@ import { ensureVenv, ensureJupyterLab } from "./lib/python.mjs";
 import { registerTslabKernel, writeJupyterDefaults } from "./lib/jupyter.mjs";
 
 const REQUIRED_NODE_MAJOR = 20;
-const NODE_PACKAGES = ["typescript", "tslab", "proper-lockfile", "@types/node", "eslint", "prettier"];
+const NODE_PACKAGES = [
+  "typescript",
+  "tslab",
+  "proper-lockfile",
+  "@types/node",
+  "eslint",
+  "@eslint/js",
+  "typescript-eslint",
+  "globals",
+  "prettier",
+];
 
 function ensureNodeVersion() {
   const major = Number(process.versions.node.split(".")[0]);

@@ -76,8 +76,8 @@ type Sink = (event: ProcEvent) => void;
 
 let processName = "MainProcess";
 let forward: Sink | null = null;
-/** While a pool task runs, its events are kept here and travel with its result instead of being forwarded. */
-let captured: ProcEvent[] | null = null;
+/** While a pool task runs, its events go to the pool over the task's channel instead of the collector link. */
+let divert: Sink | null = null;
 const listeners = new Set<Sink>();
 
 /** The name under which this process records events. */
@@ -93,20 +93,18 @@ export function configureEvents(name: string, forwardTo: Sink | null): void {
 
 /** Whether this process's events go anywhere; a hot path may skip building events nobody receives. */
 export function recording(): boolean {
-  return forward !== null || captured !== null || listeners.size > 0;
+  return forward !== null || divert !== null || listeners.size > 0;
 }
 
 /**
- * From now on, keeps this process's events instead of forwarding them (local listeners still
- * hear them), until the returned function is called: it returns them and forwarding resumes.
- * A pool worker sends a task's events with its result, so each event travels one way only.
+ * From now on, sends this process's events to `sink` instead of forwarding them (local
+ * listeners still hear them), until the returned function is called. A pool worker streams a
+ * task's events to the pool over the task's own channel, so each event travels one way only.
  */
-export function captureEvents(): () => ProcEvent[] {
-  const mine: ProcEvent[] = [];
-  captured = mine;
+export function divertEvents(sink: Sink): () => void {
+  divert = sink;
   return () => {
-    if (captured === mine) captured = null;
-    return mine;
+    if (divert === sink) divert = null;
   };
 }
 
@@ -119,7 +117,7 @@ export function emit<K extends EventType>(type: K, data: EventData[K]): EventOf<
 
 /** Delivers an event (ours or one a child sent) to the forwarder or to local listeners. */
 export function deliver(event: ProcEvent): void {
-  if (captured) captured.push(event);
+  if (divert) divert(event);
   else if (forward) forward(event);
   for (const listener of listeners) listener(event);
 }

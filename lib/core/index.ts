@@ -8,8 +8,9 @@ export { emit, onEvent, type ProcEvent, type EventType, type EventOf, type Event
 export { mulberry32, uniform, deriveSeed, type Random } from "./random";
 export { projectRoot, dataDir, defaultDbPath } from "./paths";
 export { isRunning, isAlive, selfIdentity, type ProcessIdentity } from "./pids";
+export { readJsonLines, writeJsonLine } from "./lines";
 export { TRANSFER, registerReviver, reviveTransferred, type Transfer, type Transferable, type TransferredValue } from "./transfer";
 export { textTable } from "./text";
 export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";
 export { version, versions } from "./version";
-export { staleSource } from "./build-check";
+export { staleSource, staleSources } from "./build-check";

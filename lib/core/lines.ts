@@ -1,15 +1,33 @@
 /**
- * JSON lines over a stream (a Unix socket between proclab processes): one JSON value per
- * line. node:readline does the framing; this adds only the JSON.
+ * JSON lines over a stream (a Unix socket between proclab processes): one JSON value per line.
+ * The framing is ours, not node:readline's: readline re-emits the socket's errors (uncaught, in
+ * the root) and hands over a half-written last line when a writer dies mid-line. Here a line
+ * counts only once its newline has arrived, a line that is not JSON is dropped, and the
+ * stream's errors stay with its owner.
  */
-import * as readline from "node:readline";
 import type { Readable, Writable } from "node:stream";
 
-/** Calls `onMessage` with each JSON line that arrives on `stream` (blank lines are skipped). */
+/** Calls `onMessage` with each complete JSON line that arrives on `stream` (blank and unparsable lines are skipped). */
 export function readJsonLines<T>(stream: Readable, onMessage: (message: T) => void): void {
-  const lines = readline.createInterface({ input: stream, crlfDelay: Infinity });
-  lines.on("line", (line) => {
-    if (line.trim() !== "") onMessage(JSON.parse(line) as T);
+  let buffered = "";
+  stream.setEncoding("utf8");
+  stream.on("data", (chunk: string) => {
+    buffered += chunk;
+    let end = buffered.indexOf("\n");
+    while (end >= 0) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line.trim() !== "") {
+        let message: T;
+        try {
+          message = JSON.parse(line) as T;
+        } catch {
+          message = undefined as T; // not JSON: a writer that died mid-line, or not one of ours
+        }
+        if (message !== undefined) onMessage(message);
+      }
+      end = buffered.indexOf("\n");
+    }
   });
 }
 

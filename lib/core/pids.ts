@@ -58,7 +58,8 @@ let self: ProcessIdentity | null = null;
 
 /** This process's identity (computed once). */
 export function selfIdentity(): ProcessIdentity {
-  if (!self) self = { pid: process.pid, start: procStat(process.pid)?.start ?? 0 };
+  const start = procStat(process.pid)?.start;
+  if (!self) self = { pid: process.pid, start: start !== undefined && Number.isFinite(start) ? start : 0 };
   return self;
 }
 

@@ -73,8 +73,7 @@ export async function lockHolderDies(options: LockHolderDiesOptions = {}): Promi
     holder.kill();
     await Promise.all([holder.join(10_000), waiter.join(waitTimeoutMs + 10_000)]);
   } finally {
-    holder.kill();
-    waiter.kill();
+    for (const p of [holder, waiter]) if (p.pid !== null) p.kill();
     fs.rmSync(folder, { recursive: true, force: true });
   }
   const events = [...holder.events, ...waiter.events].sort((a, b) => a.t - b.t);

@@ -110,7 +110,7 @@ export async function printExperiment(options: PrintExperimentOptions = {}): Pro
     for (const p of processes) p.start();
     await Promise.all(processes.map((p) => p.join(30_000)));
   } finally {
-    for (const p of processes) p.kill(); // only a hang guard: each has ended by now
+    for (const p of processes) if (p.pid !== null) p.kill(); // only a hang guard: each has ended by now
     barrier.close();
     fs.rmSync(folder, { recursive: true, force: true });
   }

@@ -7,10 +7,11 @@
 import * as net from "node:net";
 import * as v8 from "node:v8";
 import { isTransferable, reviveTransferred, transferredForm, type TransferredValue } from "../core/transfer";
+import { describeValue } from "./describe";
 
 /** Validates `args` and encodes transferable objects; throws a TypeError naming the bad arg. */
 export function encodeArgs(args: readonly unknown[]): unknown[] {
-  if (!Array.isArray(args)) throw new TypeError(`args must be an array, got ${typeof args}`);
+  if (!Array.isArray(args)) throw new TypeError(`args must be an array, got ${describeValue(args)}`);
   return args.map((arg, index) => {
     const where = `args[${index}]`;
     const encoded = encode(arg, where, new Set());

@@ -26,7 +26,7 @@ export interface Hello {
 }
 
 /** What the root knows about one process of the tree. */
-export interface ProcessInfo {
+interface ProcessInfo {
   pid: number;
   name: string;
   daemon: boolean;

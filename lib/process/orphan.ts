@@ -3,6 +3,7 @@
  * is then killed with SIGKILL; the child lives on and its parent pid changes to
  * its adopter (pid 1 or a subreaper).
  */
+import * as path from "node:path";
 import { isEvent } from "../core/events";
 import { runMain, type Transcript } from "./run-main";
 
@@ -19,8 +20,8 @@ export interface OrphanReport {
 /** The child lives `childLifetimeMs` after its parent is killed. */
 export async function watchOrphan(options: { childLifetimeMs?: number; echo?: boolean } = {}): Promise<OrphanReport> {
   const transcript = await runMain(
-    async (lifetimeMs: number) => {
-      const { Process } = require("proclab");
+    async (lifetimeMs: number, processModule: string) => {
+      const { Process } = require(processModule); // this layer's own module, by path: the main is a fresh process
       const child = new Process({
         name: "child",
         args: [lifetimeMs],
@@ -37,7 +38,7 @@ export async function watchOrphan(options: { childLifetimeMs?: number; echo?: bo
       await new Promise((r) => setTimeout(r, 100_000)); // killed long before
     },
     {
-      args: [options.childLifetimeMs ?? 300],
+      args: [options.childLifetimeMs ?? 300, path.join(__dirname, "process.js")],
       echo: options.echo ?? true,
       kill: { signal: "SIGKILL", when: (event) => event.type === "print" && event.data.text.startsWith("child: my parent") },
     },

@@ -3,6 +3,8 @@
  * (a Node process takes ~65 ms to start; a task on a warm worker a few ms).
  * Task i of a run goes to worker i, so a trial's participants are distinct
  * processes running concurrently. Workers are daemons: they die with the root.
+ * A worker that dies (killed while idle, or during a task) is replaced: before the
+ * next run that needs it, or as soon as its task is reported.
  */
 import type { ChildProcess } from "node:child_process";
 import { deliver, type ProcEvent } from "../core/events";
@@ -99,9 +101,13 @@ export class WorkerPool {
       collector: self?.collector ?? collectorPath(),
       mode: "worker",
     });
+    // A send to a worker that has just died fails with an "error" event (ERR_IPC_CHANNEL_CLOSED, EPIPE);
+    // unheard, it would crash the process. Its exit is what the pool acts on.
+    child.on("error", () => undefined);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     await new Promise<void>((resolve, reject) => {
       child.once("message", () => resolve()); // { type: "ready" }
+      child.once("error", (error) => reject(new Error(`pool ${this.name}: a worker could not start: ${error.message}`)));
       child.once("exit", (code, signal) =>
         reject(new Error(`pool ${this.name}: a worker exited while starting (code ${code}, signal ${signal})`)),
       );
@@ -125,14 +131,18 @@ export class WorkerPool {
       barrier: options.barrier ?? false,
     }));
     this.#running = true;
-    const workers = this.#workers.slice(0, tasks.length);
-    for (const worker of workers) ref(worker);
-    const gates = requests.map(() => deferred<boolean>());
-    const allPrepared = Promise.all(gates.map((gate) => gate.promise));
     try {
+      // A worker that died since the last run (killed while idle) is replaced before it is given a task.
+      const slots = this.#workers;
+      await Promise.all(tasks.map((_, i) => (isGone(slots[i]) ? this.#replace(slots, i) : undefined)));
+      if (this.#workers !== slots) throw new Error(`pool ${this.name} was closed while run() was starting`);
+      const workers = slots.slice(0, tasks.length);
+      for (const worker of workers) ref(worker);
+      const gates = requests.map(() => deferred<boolean>());
+      const allPrepared = Promise.all(gates.map((gate) => gate.promise));
       const results = await Promise.all(
         requests.map((request, i) =>
-          this.#runOn(i, workers[i], request, options.timeoutMs, request.barrier ? { gate: gates[i], allPrepared } : null),
+          this.#runOn(slots, i, request, options.timeoutMs, request.barrier ? { gate: gates[i], allPrepared } : null),
         ),
       );
       if (options.echo) echoResults(results);
@@ -144,9 +154,17 @@ export class WorkerPool {
   }
 
   /** One task on one worker. Under a barrier, `go` is sent once every participant has prepared (or dropped out). */
-  #runOn(index: number, worker: Worker, request: TaskRequest, timeoutMs: number | undefined, barrier: Barrier | null): Promise<TaskResult> {
+  #runOn(
+    slots: Worker[],
+    index: number,
+    request: TaskRequest,
+    timeoutMs: number | undefined,
+    barrier: Barrier | null,
+  ): Promise<TaskResult> {
+    const worker = slots[index];
     const base = { name: request.name, pid: worker.pid };
     return new Promise<TaskResult>((resolve) => {
+      const events: ProcEvent[] = [];
       const timer = timeoutMs === undefined ? undefined : setTimeout(onTimeout, timeoutMs); // covers preparing too: a hang guard
       function detach(): void {
         clearTimeout(timer);
@@ -154,18 +172,23 @@ export class WorkerPool {
         worker.child.off("message", onMessage);
         worker.child.off("exit", onExit);
       }
-      const replaceThen = (error: string): void => {
-        void this.#replace(index).then(() => resolve({ ...base, ok: false, error, events: [] }));
+      const replaceThen = (error: string, replaced: string): void => {
+        this.#replace(slots, index).then(
+          (done) => resolve({ ...base, ok: false, error: `${error}${done ? replaced : "; the pool was closed"}`, events }),
+          // The slot keeps the dead worker; the next run tries again.
+          (failure: Error) => resolve({ ...base, ok: false, error: `${error}; replacing it failed: ${failure.message}`, events }),
+        );
       };
       function onTimeout(): void {
         detach();
         worker.child.kill("SIGKILL");
-        replaceThen(`task ${request.name} timed out after ${timeoutMs} ms; its worker (pid ${worker.pid}) was killed and replaced`);
+        replaceThen(`task ${request.name} timed out after ${timeoutMs} ms; its worker (pid ${worker.pid}) was killed`, " and replaced");
       }
       function onExit(code: number | null, signal: NodeJS.Signals | null): void {
         detach();
         replaceThen(
-          `the worker (pid ${worker.pid}) of task ${request.name} exited during the task (code ${code}, signal ${signal}); it was replaced`,
+          `the worker (pid ${worker.pid}) of task ${request.name} exited during the task (code ${code}, signal ${signal})`,
+          "; it was replaced",
         );
       }
       function onMessage(reply: PoolReply): void {
@@ -174,24 +197,40 @@ export class WorkerPool {
           barrier?.gate.resolve(true);
           return;
         }
+        if (reply.type === "event") {
+          events.push(reply.event);
+          deliver(reply.event); // live, to this process's listeners (and on to the root), once
+          return;
+        }
         detach();
-        for (const event of reply.events) deliver(event); // the task's events reach this process's listeners (and the root) once
-        resolve({ ...base, ok: reply.ok, value: reply.value, error: reply.error, events: reply.events });
+        resolve({ ...base, ok: reply.ok, value: reply.value, error: reply.error, events });
       }
       worker.child.on("message", onMessage);
       worker.child.once("exit", onExit);
-      worker.child.send(request);
+      // Died since run() checked it: its "exit" has passed, report it now.
+      if (hasExited(worker)) return onExit(worker.child.exitCode, worker.child.signalCode);
+      // If it dies from now on, the send fails quietly and its exit (onExit) reports the task.
+      send(worker, request);
       void barrier?.allPrepared.then((ready) => {
-        if (ready[index] && worker.child.connected) worker.child.send({ type: "go", id: request.id } satisfies PoolRequest);
+        if (ready[index]) send(worker, { type: "go", id: request.id });
       });
     });
   }
 
-  async #replace(index: number): Promise<void> {
-    const old = this.#workers[index];
+  /** Replaces worker `index` of `workers` (this pool's workers when the run began); false if the pool was closed meanwhile. */
+  async #replace(workers: Worker[], index: number): Promise<boolean> {
+    const old = workers[index];
+    if (!hasExited(old)) old.child.kill("SIGKILL"); // its channel closed: it cannot take tasks
     await old.exited;
-    this.#workers[index] = await this.#spawnWorker();
-    if (this.#running) ref(this.#workers[index]);
+    if (this.#workers !== workers) return false;
+    const fresh = await this.#spawnWorker();
+    if (this.#workers !== workers) {
+      fresh.child.kill("SIGTERM");
+      return false;
+    }
+    workers[index] = fresh;
+    if (this.#running) ref(fresh);
+    return true;
   }
 
   /** Ends every worker; resolves when none is left. */
@@ -204,6 +243,20 @@ export class WorkerPool {
     }
     await Promise.all(workers.map((worker) => worker.exited));
   }
+}
+
+function hasExited(worker: Worker): boolean {
+  return worker.child.exitCode !== null || worker.child.signalCode !== null;
+}
+
+/** Dead, or its IPC channel is closed (it is dying): it cannot take a task. */
+function isGone(worker: Worker): boolean {
+  return hasExited(worker) || !worker.child.connected;
+}
+
+/** Sends without throwing: a worker that died meanwhile is reported by its exit. */
+function send(worker: Worker, message: PoolRequest): void {
+  if (worker.child.connected) worker.child.send(message, () => undefined);
 }
 
 function ref(worker: Worker): void {

@@ -9,10 +9,11 @@ import { deliver, emit, onEvent, type ProcEvent } from "../core/events";
 import { encodeArgs } from "./args";
 import { childConfig, nextChildIdentity } from "./config";
 import { collectorPath, whenAllGone } from "./collector";
+import { describeValue } from "./describe";
 import { flushEcho } from "./echo";
 import { pythonExitCode } from "./exit-status";
 import { spawnChild } from "./spawn";
-import { toWireTarget, type Target, type WireTarget } from "./target";
+import { targetProblem, toWireTarget, type Target, type WireTarget } from "./target";
 
 export type { Target } from "./target";
 
@@ -64,14 +65,59 @@ export async function endChildren(): Promise<void> {
   await Promise.all([...liveChildren].map((child) => child.join()));
 }
 
+const optionNames = ["target", "args", "name", "daemon", "echo"];
+
+/** Like Python's checks of Process arguments, but every wrong type is a TypeError naming the option, what it takes and what it got. */
+function checkOptions(options: unknown): asserts options is ProcessOptions {
+  const where = "new Process(options)";
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw new TypeError(`${where}: expected { target, args?, name?, daemon?, echo? }, got ${describeValue(options)}`);
+  const unknown = Object.keys(options).filter((key) => !optionNames.includes(key));
+  if (unknown.length > 0) {
+    const listed = unknown.map((key) => JSON.stringify(key)).join(", ");
+    throw new TypeError(`${where}: unknown option${unknown.length > 1 ? "s" : ""} ${listed}; the options are ${optionNames.join(", ")}`);
+  }
+  const given = options as Record<string, unknown>;
+  const problem = targetProblem(given.target);
+  if (problem) throw new TypeError(`${where}: ${problem}`);
+  // Left out, undefined or null (Python's None): the default applies.
+  const isGiven = (option: string): boolean => given[option] !== undefined && given[option] !== null;
+  if (isGiven("args") && !Array.isArray(given.args))
+    throw new TypeError(`${where}: args must be an array, got ${describeValue(given.args)}`);
+  if (isGiven("name")) checkName(given.name, where);
+  if (isGiven("daemon")) checkBoolean("daemon", given.daemon, where);
+  if (isGiven("echo")) checkBoolean("echo", given.echo, where);
+}
+
+function checkName(value: unknown, where: string): asserts value is string {
+  if (typeof value !== "string") throw new TypeError(`${where}: name must be a string, got ${describeValue(value)}`);
+}
+
+function checkBoolean(option: string, value: unknown, where: string): asserts value is boolean {
+  if (typeof value !== "boolean") throw new TypeError(`${where}: ${option} must be a boolean (true or false), got ${describeValue(value)}`);
+}
+
+/** The wait of a join's timeoutMs; null: until the end. Like Python, no timeout (undefined or null) waits until the end. */
+export function joinWait(timeoutMs: unknown, where: string): number | null {
+  if (timeoutMs === undefined || timeoutMs === null) return null;
+  if (typeof timeoutMs !== "number")
+    throw new TypeError(`${where}: timeoutMs must be a number of milliseconds, got ${describeValue(timeoutMs)}`);
+  if (Number.isNaN(timeoutMs) || timeoutMs < 0)
+    throw new RangeError(`${where}: timeoutMs must be 0 or more milliseconds (or left out to wait until the end), got ${timeoutMs}`);
+  return timeoutMs > maxTimerMs ? null : timeoutMs; // Infinity and waits past a timer's limit (24.8 days): until the end
+}
+
+/** setTimeout's longest delay; longer ones fire at once. */
+const maxTimerMs = 2 ** 31 - 1;
+
 export class Process {
   readonly target: Target;
   readonly args: readonly unknown[];
-  name: string;
   readonly echo: boolean;
   /** The target's uncaught error as printed (with the fresh-process explanation for ReferenceErrors), or null. */
   error: string | null = null;
   #identity: number[];
+  #name: string;
   #daemon: boolean;
   #child: ChildProcess | null = null;
   #ready = false;
@@ -80,14 +126,23 @@ export class Process {
   #events: ProcEvent[] = [];
 
   constructor(options: ProcessOptions) {
-    if (typeof options !== "object" || options === null)
-      throw new TypeError("new Process(options): expected { target, args?, name?, daemon?, echo? }");
+    checkOptions(options);
     this.target = options.target;
     this.args = options.args ?? [];
     this.#identity = nextChildIdentity();
-    this.name = options.name ?? `Process-${this.#identity.join(":")}`;
+    this.#name = options.name ?? `Process-${this.#identity.join(":")}`;
     this.#daemon = options.daemon ?? false;
     this.echo = options.echo ?? childConfig()?.echo ?? true;
+  }
+
+  /** Default `Process-N`; may be changed at any time, to a string (Python's name setter). */
+  get name(): string {
+    return this.#name;
+  }
+
+  set name(value: string) {
+    checkName(value, `cannot set name of ${this.#name}`);
+    this.#name = value;
   }
 
   get daemon(): boolean {
@@ -96,6 +151,7 @@ export class Process {
 
   set daemon(value: boolean) {
     if (this.#child) throw new Error(`process has already started: set daemon of ${this.name} before start()`);
+    checkBoolean("daemon", value, `cannot set daemon of ${this.name}`);
     this.#daemon = value;
   }
 
@@ -167,10 +223,11 @@ export class Process {
 
   /** Waits until the process ends (and, in the root, until all its output is in), or `timeoutMs` passes. */
   async join(timeoutMs?: number): Promise<void> {
+    const wait = joinWait(timeoutMs, `${this.name}.join(timeoutMs)`);
     if (!this.#exited) throw new Error(`can only join a started process (${this.name} was not started)`);
     if (this.#daemon) this.#ref();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = timeoutMs === undefined ? null : new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
+    const timeout = wait === null ? null : new Promise<void>((resolve) => (timer = setTimeout(resolve, wait)));
     await (timeout ? Promise.race([this.#exited, timeout]) : this.#exited);
     clearTimeout(timer);
     if (this.#daemon && this.#exitCode === null) this.#unref();
@@ -181,18 +238,19 @@ export class Process {
     return this.#child !== null && this.#exitCode === null;
   }
 
-  /** SIGTERM; exitCode becomes -15. */
+  /** SIGTERM; exitCode becomes -15. Throws before start; does nothing once the process has ended (like Python). */
   terminate(): void {
-    this.#signal("SIGTERM");
+    this.#signal("SIGTERM", "terminate");
   }
 
-  /** SIGKILL; exitCode becomes -9. */
+  /** SIGKILL; exitCode becomes -9. Throws before start; does nothing once the process has ended (like Python). */
   kill(): void {
-    this.#signal("SIGKILL");
+    this.#signal("SIGKILL", "kill");
   }
 
-  #signal(signal: NodeJS.Signals): void {
-    if (this.isAlive()) this.#child?.kill(signal);
+  #signal(signal: NodeJS.Signals, method: string): void {
+    if (!this.#child) throw new Error(`cannot ${method} ${this.name}: it was not started (call start() first)`);
+    if (this.isAlive()) this.#child.kill(signal);
   }
 
   #ref(): void {

@@ -8,7 +8,7 @@ import { isEvent, onEvent, type ProcEvent } from "../core/events";
 import { childConfig } from "./config";
 import { descendantsOf, whenAllGone } from "./collector";
 import { flushEcho } from "./echo";
-import { asMainProgram, Process } from "./process";
+import { asMainProgram, joinWait, Process } from "./process";
 import type { Target } from "./target";
 
 export interface RunMainOptions {
@@ -68,6 +68,7 @@ export async function runMain(target: Target, options: RunMainOptions = {}): Pro
     throw new Error(
       "runMain must be called from the root process (a notebook, a test, a script), not inside a proclab process; use Process there",
     );
+  joinWait(options.timeoutMs, "runMain(target, { timeoutMs })"); // checked before the main starts, not by its join
   const main = new Process({ target, args: options.args, name: options.name ?? "main", echo: options.echo ?? true });
   asMainProgram(main);
   const events: ProcEvent[] = [];

@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { projectRoot } from "../core/paths";
+import { describeValue } from "./describe";
 
 /** A function (its source is copied), or an exported function of a module (absolute path or package name). */
 export type Target = ((...args: never[]) => unknown) | { module: string; export: string };
@@ -36,8 +37,23 @@ function resolveModule(id: string): string {
   throw new Error(`target module "${id}" not found from ${process.cwd()} or ${projectRoot}; expected an absolute path or a package name`);
 }
 
+/** Why `target` is not a function or `{ module, export }` (one line), or null if it has that shape. */
+export function targetProblem(target: unknown): string | null {
+  if (typeof target === "function") return null;
+  if (typeof target === "object" && target !== null && ("module" in target || "export" in target)) {
+    const { module, export: name } = target as Record<string, unknown>;
+    if (typeof module !== "string")
+      return `target.module must be a string (an absolute path or a package name), got ${describeValue(module)}`;
+    if (typeof name !== "string") return `target.export must be a string (the name of an exported function), got ${describeValue(name)}`;
+    return null;
+  }
+  return `target must be a function or { module, export }, got ${describeValue(target)}`;
+}
+
 /** Checks a target in the parent and converts it for the trip; throws before any process starts. */
 export function toWireTarget(target: Target): WireTarget {
+  const problem = targetProblem(target);
+  if (problem) throw new TypeError(problem);
   if (typeof target === "function") {
     const source = target.toString();
     if (/\{\s*\[native code\]\s*\}$/.test(source)) {
@@ -47,10 +63,7 @@ export function toWireTarget(target: Target): WireTarget {
     }
     return { kind: "source", source: asExpression(source), name: target.name };
   }
-  if (typeof target === "object" && target !== null && typeof target.module === "string" && typeof target.export === "string") {
-    return { kind: "module", module: resolveModule(target.module), export: target.export };
-  }
-  throw new TypeError(`target must be a function or { module, export }, got ${describe(target)}`);
+  return { kind: "module", module: resolveModule(target.module), export: target.export };
 }
 
 /** Method shorthand (`task() {…}`) is not an expression on its own; make it a function expression. */
@@ -64,10 +77,6 @@ function asExpression(source: string): string {
     }
   }
   throw new TypeError(`target source cannot be compiled as a function expression: ${source.slice(0, 80)}`);
-}
-
-function describe(value: unknown): string {
-  return value === null ? "null" : typeof value === "object" ? `an object with keys [${Object.keys(value).join(", ")}]` : typeof value;
 }
 
 /** In the child: the callable a wire target stands for. */

@@ -2,10 +2,11 @@
  * A pool worker's side: a warm process that runs one task at a time. Under a
  * barrier it first prepares (loads the target, revives args such as a Lock),
  * reports, and starts only on the pool's `go`, so a trial's participants
- * start together. A task's events travel with its result (not over the collector link):
- * the pool delivers them in the parent.
+ * start together. A task's events stream to the pool over the task's channel as they happen
+ * (not over the collector link): the pool delivers them in the parent and returns them with
+ * the result, also when the task times out or its worker dies.
  */
-import { captureEvents, currentProcessName, emit, type ProcEvent } from "../core/events";
+import { currentProcessName, divertEvents, emit, type ProcEvent } from "../core/events";
 import { reviveArgs } from "./args";
 import { renameTo } from "./link";
 import { loadTarget, type WireTarget } from "./target";
@@ -14,7 +15,10 @@ export type PoolRequest =
   { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean } | { type: "go"; id: number };
 
 export type PoolReply =
-  { type: "prepared"; id: number } | { type: "result"; id: number; ok: boolean; value?: unknown; error?: string; events: ProcEvent[] };
+  | { type: "prepared"; id: number }
+  /** One of the task's events, as it happens. */
+  | { type: "event"; id: number; event: ProcEvent }
+  | { type: "result"; id: number; ok: boolean; value?: unknown; error?: string };
 
 function reply(message: PoolReply): void {
   if (!process.connected) return;
@@ -44,7 +48,7 @@ export function serveTasks(): void {
 
   async function runTask(task: Extract<PoolRequest, { type: "task" }>): Promise<void> {
     renameTo(task.name);
-    const takeEvents = captureEvents();
+    const stopDiverting = divertEvents((event) => reply({ type: "event", id: task.id, event }));
     let result: { ok: boolean; value?: unknown; error?: string };
     try {
       const target = loadTarget(task.target);
@@ -60,8 +64,8 @@ export function serveTasks(): void {
       result = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
     emit("task-end", { ok: result.ok });
-    const events = takeEvents();
+    stopDiverting();
     renameTo(workerName);
-    reply({ type: "result", id: task.id, ...result, events });
+    reply({ type: "result", id: task.id, ...result });
   }
 }

@@ -7,12 +7,13 @@ import * as path from "node:path";
 import { projectRoot } from "./project.mjs";
 
 const jupyterHome = path.join(projectRoot, ".jupyter");
-const built = path.join(projectRoot, "dist", "grading", "jupyter.js");
-
+/** The library's grading layer (proclab/grading), built. */
 function library() {
-  if (!fs.existsSync(built))
-    throw new Error(`proclab: ${path.relative(projectRoot, built)} is missing; run \`npm run build\` (npm start does it for you)`);
-  return createRequire(import.meta.url)(built);
+  if (!fs.existsSync(path.join(projectRoot, "dist", "grading"))) {
+    console.error("proclab: the library is not built yet; run `npm start` (or `npm run setup`) once");
+    process.exit(1);
+  }
+  return createRequire(import.meta.url)("proclab/grading");
 }
 
 /** Environment for every Jupyter command the project runs. */

@@ -46,6 +46,11 @@ export function libImports(libDir) {
     const imports = [];
     for (const match of text.matchAll(importPattern)) {
       const spec = match[1] ?? match[2] ?? match[3];
+      // The package by name (code that runs in a child, e.g. a target's require("proclab/process")).
+      if (spec === "proclab" || spec.startsWith("proclab/")) {
+        imports.push({ spec, target: spec === "proclab" ? "index.ts" : `${spec.slice("proclab/".length)}/index.ts` });
+        continue;
+      }
       if (!spec.startsWith(".")) continue;
       const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
       const target = [`${resolved}.ts`, `${resolved}/index.ts`, resolved].find((candidate) => files.has(candidate)) ?? null;

@@ -6,12 +6,10 @@ import * as path from "node:path";
 import { projectRoot } from "./project.mjs";
 
 export const stampFile = path.join(projectRoot, "dist", ".build-stamp");
-const checker = path.join(projectRoot, "dist", "core", "build-check.js");
-
 /** The sources (lib/…, tsconfig.json, package.json) newer than the last build, or [] if none. */
 export function staleSources() {
-  if (!fs.existsSync(stampFile) || !fs.existsSync(checker)) return ["(no build yet)"];
-  return createRequire(import.meta.url)(checker).staleSources();
+  if (!fs.existsSync(stampFile)) return ["(no build yet)"];
+  return createRequire(import.meta.url)("proclab/core").staleSources();
 }
 
 export function isBuildStale() {

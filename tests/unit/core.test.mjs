@@ -45,6 +45,25 @@ test("JSON lines: messages split anywhere across chunks arrive whole, in order; 
   assert.deepEqual(got, [{ a: 1, s: "x\ny" }, "go", [1, 2]]);
 });
 
+test("JSON lines: a half-written last line and a line that is not JSON are dropped; the stream's errors stay with its owner", async () => {
+  const { readJsonLines } = await import(path.join(dist, "core", "lines.js"));
+  const stream = new PassThrough();
+  const got = [];
+  readJsonLines(stream, (message) => got.push(message));
+  let ownerSaw = null;
+  stream.on("error", (error) => (ownerSaw = error.message));
+  stream.write(`${JSON.stringify({ n: 1 })}\nnot json\n{"n": 2, "unfinish`);
+  stream.end();
+  await new Promise((resolve) => stream.once("end", resolve));
+  assert.deepEqual(got, [{ n: 1 }]);
+  const broken = new PassThrough();
+  readJsonLines(broken, () => undefined);
+  broken.on("error", (error) => (ownerSaw = error.message));
+  broken.destroy(new Error("ECONNRESET"));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(ownerSaw, "ECONNRESET", "the owner's error handler gets it; nothing is thrown elsewhere");
+});
+
 test("command line: flags and positionals in any order, typed values, errors that name the flag", async () => {
   const { parseCommandLine } = await import(path.join(dist, "cli", "args.js"));
   const specs = {

@@ -140,6 +140,26 @@ test("runMain's main names its children Process-1, Process-2 like a Python main"
   assert.deepEqual(transcript.lifetimes.map((l) => l.name).sort(), ["Process-1", "Process-2", "main"]);
 });
 
+test("runMain checks its timeoutMs like join(timeoutMs), before the main starts", async () => {
+  let started = false;
+  const stop = (await import("proclab/core")).onEvent((event) => {
+    if (event.type === "spawn") started = true;
+  });
+  try {
+    await assert.rejects(() => runMain(() => {}, { timeoutMs: -1, echo: false }), {
+      name: "RangeError",
+      message: "runMain(target, { timeoutMs }): timeoutMs must be 0 or more milliseconds (or left out to wait until the end), got -1",
+    });
+    await assert.rejects(() => runMain(() => {}, { timeoutMs: "5s", echo: false }), {
+      name: "TypeError",
+      message: 'runMain(target, { timeoutMs }): timeoutMs must be a number of milliseconds, got string "5s"',
+    });
+  } finally {
+    stop();
+  }
+  assert.equal(started, false, "no main was started");
+});
+
 test("supervise restarts a crashing child with backoff until it runs clean, recording each restart", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-supervise-"));
   const counter = path.join(dir, "count");

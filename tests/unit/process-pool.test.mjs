@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkerPool } from "proclab/process";
+import { onEvent } from "proclab/core";
 
 const pool = new WorkerPool({ size: 3, name: "TestPool" });
 let dir;
@@ -109,6 +110,98 @@ test("a worker that exits during its task is reported and replaced", async () =>
   assert.equal((await pool.run([{ target: () => 1 }]))[0].value, 1);
 });
 
+/** Resolves once `pid` is gone (killed and reaped), so the pool has seen its worker exit. */
+async function gone(pid) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await sleep(25);
+  }
+  throw new Error(`pid ${pid} still running`);
+}
+
+const ownPid = () => process.pid;
+
+test("a worker that died while idle (SIGKILL between runs) is replaced at the next run; nothing throws", { timeout: 20_000 }, async () => {
+  const small = new WorkerPool({ size: 2, name: "IdleDeath" });
+  await small.start();
+  try {
+    const before = (await small.run([{ target: ownPid }, { target: ownPid }])).map((r) => r.value);
+    process.kill(before[0], "SIGKILL");
+    await gone(before[0]);
+    await sleep(50); // the pool has seen its exit and its channel close
+    const after = await small.run([{ target: ownPid }, { target: ownPid }]);
+    assert.deepEqual(
+      after.map((r) => [r.ok, r.error]),
+      [
+        [true, undefined],
+        [true, undefined],
+      ],
+    );
+    assert.notEqual(after[0].value, before[0], "a new worker took the dead one's place");
+    assert.equal(after[0].pid, after[0].value);
+    assert.equal(after[1].value, before[1], "the live worker is kept");
+    const third = await small.run([{ target: ownPid }]);
+    assert.equal(third[0].value, after[0].value, "the replacement stays in the pool");
+  } finally {
+    await small.close();
+  }
+});
+
+test(
+  "workers killed during a run, one running a task and one idle, do not crash the process; the other task finishes",
+  { timeout: 20_000 },
+  async () => {
+    const small = new WorkerPool({ size: 3, name: "RunDeath" });
+    await small.start();
+    const go = path.join(dir, "go-run-death");
+    try {
+      const pids = (await small.run([{ target: ownPid }, { target: ownPid }, { target: ownPid }])).map((r) => r.value);
+      const run = small.run([
+        { name: "doomed", target: () => new Promise(() => setTimeout(() => {}, 1e9)) },
+        {
+          name: "survivor",
+          args: [go],
+          target: (file) =>
+            new Promise((resolve) => {
+              const poll = setInterval(() => {
+                if (require("node:fs").existsSync(file)) {
+                  clearInterval(poll);
+                  resolve(process.pid);
+                }
+              }, 10);
+            }),
+        },
+      ]);
+      await sleep(100);
+      process.kill(pids[0], "SIGKILL"); // running "doomed"
+      process.kill(pids[2], "SIGKILL"); // idle: not part of this run
+      await Promise.all([gone(pids[0]), gone(pids[2])]);
+      fs.writeFileSync(go, "");
+      const results = await run;
+      assert.equal(results[0].ok, false);
+      assert.match(
+        results[0].error,
+        /the worker \(pid \d+\) of task doomed exited during the task \(code null, signal SIGKILL\); it was replaced/,
+      );
+      assert.deepEqual([results[1].ok, results[1].value], [true, pids[1]]);
+      const next = await small.run([{ target: ownPid }, { target: ownPid }, { target: ownPid }]);
+      assert.deepEqual(
+        next.map((r) => r.ok),
+        [true, true, true],
+      );
+      assert.notEqual(next[0].value, pids[0]);
+      assert.equal(next[1].value, pids[1]);
+      assert.notEqual(next[2].value, pids[2]);
+    } finally {
+      await small.close();
+    }
+  },
+);
+
 test("misuse is rejected: more tasks than workers, bad args, an unstarted pool", async () => {
   await assert.rejects(() => pool.run([1, 2, 3, 4].map(() => ({ target: () => {} }))), /has 3 workers, got 4 tasks/);
   await assert.rejects(() => pool.run([{ target: () => {}, args: [() => {}] }]), /args\[0\] is a function/);
@@ -135,4 +228,41 @@ test("close() leaves no worker running", async () => {
   await small.close();
   await sleep(50);
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/);
+});
+
+test("a task's events reach the parent as they happen, and stay in its result when it times out", { timeout: 30_000 }, async () => {
+  const pool = new WorkerPool({ size: 1 });
+  await pool.start();
+  const seen = [];
+  const stop = onEvent((event) => event.type === "print" && seen.push({ text: event.data.text, t: Date.now() }));
+  try {
+    const started = Date.now();
+    const [result] = await pool.run(
+      [
+        {
+          name: "stuck",
+          target: async () => {
+            console.log("before the hang");
+            await new Promise(() => setInterval(() => {}, 1000));
+          },
+        },
+      ],
+      { timeoutMs: 600 },
+    );
+    assert.equal(result.ok, false);
+    assert.match(result.error, /timed out after 600 ms/);
+    assert.deepEqual(
+      result.events.filter((e) => e.type === "print").map((e) => e.data.text),
+      ["before the hang\n"],
+    );
+    assert.ok(
+      result.events.some((e) => e.type === "task-start"),
+      "task-start arrived before the timeout",
+    );
+    assert.equal(seen.length, 1, "the parent's listeners heard the print once");
+    assert.ok(seen[0].t - started < 500, `heard live (${seen[0].t - started} ms after the run began), not at the task's end`);
+  } finally {
+    stop();
+    await pool.close();
+  }
 });

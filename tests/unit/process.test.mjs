@@ -116,6 +116,76 @@ test("errors: start twice, daemon after start, join before start", async () => {
   assert.throws(() => new Process({ target: 42 }).start(), /target must be a function or \{ module, export \}, got number/);
 });
 
+test("wrong option types raise a TypeError naming the option, the type it takes and the value given", () => {
+  const target = () => {};
+  const cases = [
+    [{ target, name: 42 }, /^new Process\(options\): name must be a string, got number 42$/],
+    [{ target, daemon: "yes" }, /^new Process\(options\): daemon must be a boolean \(true or false\), got string "yes"$/],
+    [{ target, echo: 1 }, /^new Process\(options\): echo must be a boolean \(true or false\), got number 1$/],
+    [{ target, args: 5 }, /^new Process\(options\): args must be an array, got number 5$/],
+    [{ target, args: "ab" }, /^new Process\(options\): args must be an array, got string "ab"$/],
+    [{ target: 42 }, /^new Process\(options\): target must be a function or \{ module, export \}, got number 42$/],
+    [{}, /^new Process\(options\): target must be a function or \{ module, export \}, got undefined$/],
+    [{ target: "f" }, /target must be a function or \{ module, export \}, got string "f"$/],
+    [
+      { target: { module: 7, export: "f" } },
+      /^new Process\(options\): target\.module must be a string \(an absolute path or a package name\), got number 7$/,
+    ],
+    [
+      { target: { module: "m" } },
+      /^new Process\(options\): target\.export must be a string \(the name of an exported function\), got undefined$/,
+    ],
+    [{ target, deamon: true }, /^new Process\(options\): unknown option "deamon"; the options are target, args, name, daemon, echo$/],
+    [42, /^new Process\(options\): expected \{ target, args\?, name\?, daemon\?, echo\? \}, got number 42$/],
+    [undefined, /^new Process\(options\): expected \{ target, args\?, name\?, daemon\?, echo\? \}, got undefined$/],
+  ];
+  for (const [options, message] of cases)
+    assert.throws(() => new Process(options), { name: "TypeError", message }, JSON.stringify(options));
+  // Left out (or null, Python's None), an option takes its default, as before.
+  const p = new Process({ target, args: undefined, name: undefined, daemon: null, echo: undefined });
+  assert.deepEqual([p.args, p.daemon, /^Process-\d+$/.test(p.name)], [[], false, true]);
+  // The setters check too (Python's name setter: "name must be a string").
+  assert.throws(
+    () => {
+      p.daemon = "yes";
+    },
+    { name: "TypeError", message: `cannot set daemon of ${p.name}: daemon must be a boolean (true or false), got string "yes"` },
+  );
+  assert.throws(
+    () => {
+      p.name = 42;
+    },
+    { name: "TypeError", message: `cannot set name of ${p.name}: name must be a string, got number 42` },
+  );
+  p.daemon = true;
+  p.name = "renamed";
+  assert.deepEqual([p.daemon, p.name], [true, "renamed"]);
+});
+
+test("join(timeout) takes a number of milliseconds >= 0; terminate() and kill() need a started process, like Python", async () => {
+  const p = new Process({ target: () => {}, echo: false, name: "joiner" });
+  assert.throws(() => p.terminate(), { name: "Error", message: "cannot terminate joiner: it was not started (call start() first)" });
+  assert.throws(() => p.kill(), { name: "Error", message: "cannot kill joiner: it was not started (call start() first)" });
+  assert.equal(p.isAlive(), false);
+  await assert.rejects(() => p.join("abc"), {
+    name: "TypeError",
+    message: 'joiner.join(timeoutMs): timeoutMs must be a number of milliseconds, got string "abc"',
+  });
+  await assert.rejects(() => p.join(-1), {
+    name: "RangeError",
+    message: "joiner.join(timeoutMs): timeoutMs must be 0 or more milliseconds (or left out to wait until the end), got -1",
+  });
+  await assert.rejects(() => p.join(NaN), { name: "RangeError", message: /got NaN$/ });
+  await assert.rejects(() => p.join(), /can only join a started process \(joiner was not started\)/);
+  p.start();
+  await p.join(Infinity); // waits until the end (not the 1 ms a setTimeout of Infinity would give)
+  assert.equal(p.exitCode, 0);
+  await p.join(null); // Python's None: no timeout
+  p.terminate(); // after the end: nothing to do, like Python
+  p.kill();
+  assert.equal(p.exitCode, 0);
+});
+
 test("a daemon process may not start children", async () => {
   const d = new Process({
     daemon: true,
