@@ -4,6 +4,7 @@
  * values and errors that name the flag and what was expected.
  */
 import { parseArgs } from "node:util";
+import { quoteInput } from "../schedule/parse";
 
 export type FlagType = "integer" | "number" | "string" | "boolean";
 
@@ -45,15 +46,16 @@ export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], s
     if (token.kind !== "option") continue;
     const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
     if (!spec || token.rawName !== `--${token.name}`) {
+      const shown = Array.from(token.rawName).length > 60 ? quoteInput(token.rawName) : token.rawName;
       throw new UsageError(
-        `unknown flag ${token.rawName}; expected one of ${Object.keys(specs)
+        `unknown flag ${shown}; expected one of ${Object.keys(specs)
           .map((n) => `--${n}`)
           .join(", ")}`,
       );
     }
     if (token.name in values) throw new UsageError(`--${token.name} given twice`);
     if (spec.type === "boolean") {
-      if (token.value !== undefined) throw new UsageError(`--${token.name} takes no value, got ${JSON.stringify(token.value)}`);
+      if (token.value !== undefined) throw new UsageError(`--${token.name} takes no value, got ${quoteInput(token.value)}`);
       values[token.name] = true;
       continue;
     }
@@ -69,7 +71,7 @@ function convert(name: string, type: FlagType, raw: string): number | string {
   if (type === "string") return raw;
   const value = raw.trim() === "" ? NaN : Number(raw);
   if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} must be ${type === "integer" ? "an integer" : "a number"}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`--${name} must be ${type === "integer" ? "an integer" : "a number"}, got ${quoteInput(raw)}`);
   }
   return value;
 }

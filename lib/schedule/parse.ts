@@ -30,6 +30,23 @@ export interface ScheduleShape {
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+/**
+ * `text` quoted for an error message: whole when short, else its first `max` characters, "…"
+ * and its length, so a 100 000-letter input does not come back whole.
+ */
+export function quoteInput(text: string, max = 60): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? JSON.stringify(text) : `${JSON.stringify(`${chars.slice(0, max).join("")}…`)} (${chars.length} characters)`;
+}
+
+/** Any value for an error message: its JSON (or String) form, cut like quoteInput's. */
+export function showInput(value: unknown, max = 60): string {
+  if (typeof value === "string") return quoteInput(value, max);
+  const text = (typeof value === "number" || typeof value === "bigint" ? String(value) : JSON.stringify(value)) ?? String(value);
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max).join("")}… (${chars.length} characters)`;
+}
+
 /** The letters of `count` processes: A, B, … (at most 26). */
 export function processLetters(count: number): string[] {
   if (!Number.isInteger(count) || count < 1 || count > alphabet.length) {
@@ -51,7 +68,7 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
       if (/\s/.test(char)) continue;
       if (!letters.includes(char)) {
         throw new ScheduleError(
-          `schedule ${JSON.stringify(input)}: ${JSON.stringify(char)} at position ${position} names no process; ${known}`,
+          `schedule ${quoteInput(input)}: ${JSON.stringify(char)} at position ${position} names no process; ${known}`,
         );
       }
       entries.push({ process: char });
@@ -60,13 +77,11 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
     entries = input.map((entry: unknown, i) => {
       const { process, step } = (entry ?? {}) as { process?: unknown; step?: unknown };
       if (typeof process !== "string" || !letters.includes(process)) {
-        throw new ScheduleError(
-          `schedule entry ${i + 1}: process must be one of ${letters.join(", ")}, got ${JSON.stringify(process) ?? String(process)}`,
-        );
+        throw new ScheduleError(`schedule entry ${i + 1}: process must be one of ${letters.join(", ")}, got ${showInput(process)}`);
       }
       if (step !== undefined && (typeof step !== "string" || !shape.steps.includes(step))) {
         throw new ScheduleError(
-          `schedule entry ${i + 1}: step must be one of ${[...new Set(shape.steps)].join(", ")}, got ${JSON.stringify(step) ?? String(step)}`,
+          `schedule entry ${i + 1}: step must be one of ${[...new Set(shape.steps)].join(", ")}, got ${showInput(step)}`,
         );
       }
       return step === undefined ? { process } : { process, step };
@@ -74,11 +89,17 @@ export function parseSchedule(input: ScheduleInput, shape: ScheduleShape): Sched
   } else {
     throw new ScheduleError(`a schedule must be a string like "AABB" or a list of { process, step }, got ${typeof input}`);
   }
+  // An empty schedule would run free, silently: a forgotten value, not a request.
+  if (entries.length === 0) {
+    throw new ScheduleError(
+      `a schedule needs at least one step (one letter per step, like "AABB"; ${known}), got ${typeof input === "string" ? quoteInput(input) : "an empty list"}`,
+    );
+  }
   for (const letter of letters) {
     const count = entries.filter((entry) => entry.process === letter).length;
     if (count > shape.steps.length) {
       throw new ScheduleError(
-        `schedule ${JSON.stringify(scheduleString(entries))}: ${letter} is asked for ${count} steps, but a process takes at most ${shape.steps.length}` +
+        `schedule ${quoteInput(scheduleString(entries))}: ${letter} is asked for ${count} steps, but a process takes at most ${shape.steps.length}` +
           `${shape.context ? ` ${shape.context}` : ""} (${shape.steps.join(", ")})`,
       );
     }

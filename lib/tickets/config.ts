@@ -1,9 +1,12 @@
 /**
  * The settings of a rush: defaults, and checks that name the bad setting
- * (the CLI maps `field` to its flag) before anything touches db.json.
+ * (the CLI maps `field` to its flag) before anything touches db.json — the db path included:
+ * a regular file, or a new one in an existing writable folder.
  */
 import * as path from "node:path";
 import { defaultDbPath } from "../core/paths";
+import { showInput } from "../schedule/parse";
+import { dbPathProblem } from "./db";
 import { getStrategy, type StrategyName } from "./strategies";
 
 export interface RushConfig {
@@ -52,7 +55,7 @@ export class RushConfigError extends TypeError {
   }
 }
 
-const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
+const shown = (value: unknown): string => showInput(value);
 
 function integer(field: keyof RushConfig, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
@@ -80,7 +83,7 @@ export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> =
   }
   const db = options.db === undefined ? defaultDbPath : options.db;
   if (typeof db !== "string" || db === "") throw new RushConfigError("db", `must be a file path, got ${shown(db)}`);
-  return {
+  const config = {
     buyers: integer("buyers", pick("buyers"), 1, rushLimits.buyers),
     tickets: integer("tickets", pick("tickets"), 0, rushLimits.tickets),
     strategy,
@@ -91,4 +94,8 @@ export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> =
     seed: integer("seed", pick("seed"), 0, 2 ** 32 - 1),
     db: path.resolve(db),
   };
+  // Last, so that a typo in a number is named first; checks metadata only, creates nothing.
+  const problem = dbPathProblem(config.db);
+  if (problem) throw new RushConfigError("db", problem);
+  return config;
 }

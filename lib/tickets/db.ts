@@ -6,6 +6,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir, defaultDbPath } from "../core/paths";
+import { showInput } from "../schedule/parse";
+import { readSmallFile, reason, shownPath, writableFileProblem, FileReadError } from "./files";
 
 /** What db.json holds. */
 export interface TicketDb {
@@ -13,11 +15,40 @@ export interface TicketDb {
   count: number;
 }
 
-function checkCount(count: unknown, what: string): number {
-  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-    throw new TypeError(`${what} must be a non-negative integer, got ${JSON.stringify(count) ?? String(count)}`);
+/** db.json is one small object: anything bigger is not a ticket database (and would take long to fail). */
+const maxDbBytes = 1024 * 1024;
+
+/**
+ * A count must be a safe non-negative integer: 2**60 would not survive a decrement exactly.
+ * `text`: how the value was written (in db.json), shown instead of what JSON made of it (1e400 → Infinity).
+ */
+function checkCount(count: unknown, what: string, text?: string): number {
+  if (typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) {
+    const written = text ?? showInput(count);
+    const why =
+      typeof count === "number" && !Number.isFinite(count)
+        ? `, which is not a finite number`
+        : typeof count === "number" && Number.isInteger(count) && !Number.isSafeInteger(count)
+          ? `, which is too large to count exactly (the largest is ${Number.MAX_SAFE_INTEGER})`
+          : "";
+    throw new TypeError(`${what} must be a non-negative integer, got ${written}${why}`);
   }
   return count;
+}
+
+/** How "count" is written in `text`, when it can be found (for messages), cut when long. */
+function countText(text: string): string | undefined {
+  const written = /"count"\s*:\s*(-?[\d.eE+-]+)/.exec(text)?.[1];
+  if (written === undefined || written.length <= 60) return written;
+  return `${written.slice(0, 60)}… (${written.length} characters)`;
+}
+
+/** The path argument of resetDb, readDb, writeDbAtomic…: a non-empty string (not a file descriptor). */
+function checkPath(file: unknown, what: string): string {
+  if (typeof file !== "string" || file === "") {
+    throw new TypeError(`${what}: the ticket database must be a file path (a non-empty string), got ${showInput(file)}`);
+  }
+  return file;
 }
 
 /** Parses db.json text; throws naming the file when it is not `{"count": <non-negative integer>}`. */
@@ -26,48 +57,82 @@ export function parseDb(text: string, file: string = defaultDbPath): TicketDb {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text;
     throw new SyntaxError(
-      `ticket database ${file} is not valid JSON (${(error as Error).message}): ${JSON.stringify(shown)}; resetDb(count) repairs it`,
+      `ticket database ${shownPath(file)} is not valid JSON (${(error as Error).message}): ${showInput(text, 40)}; resetDb(count) repairs it`,
     );
   }
-  if (typeof data !== "object" || data === null || !("count" in data)) {
-    throw new TypeError(`ticket database ${file} must hold an object {"count": N}, got ${JSON.stringify(data)}`);
+  if (typeof data !== "object" || data === null || Array.isArray(data) || !("count" in data)) {
+    throw new TypeError(`ticket database ${shownPath(file)} must hold an object {"count": N}, got ${showInput(data)}`);
   }
-  return { ...(data as object), count: checkCount((data as { count: unknown }).count, `"count" in ${file}`) } as TicketDb;
+  const count = (data as { count: unknown }).count;
+  return { ...(data as object), count: checkCount(count, `"count" in ${shownPath(file)}`, countText(text)) } as TicketDb;
 }
 
-/** Writes `data` so that no reader ever sees a partial file: write a temporary file, then rename it over the old one. */
+/**
+ * Writes `data` so that no reader ever sees a partial file: write a temporary file, then rename it
+ * over the old one. A failed write leaves the old file as it was, and no temporary file behind.
+ */
 export function writeDbAtomic(data: TicketDb, file: string = defaultDbPath): void {
+  checkPath(file, "writeDbAtomic");
+  if (typeof data !== "object" || data === null)
+    throw new TypeError(`writeDbAtomic: data must be an object {"count": N}, got ${showInput(data)}`);
+  checkCount(data.count, "writeDbAtomic: count");
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  fs.writeFileSync(temp, JSON.stringify(data));
-  fs.renameSync(temp, file);
+  try {
+    fs.writeFileSync(temp, JSON.stringify(data));
+    fs.renameSync(temp, file);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    const folder = path.dirname(path.resolve(file));
+    const why =
+      code === "EISDIR"
+        ? "it is a folder; expected a file path"
+        : code === "ENOENT" && !fs.existsSync(folder)
+          ? `its folder ${shownPath(folder)} does not exist`
+          : reason(error);
+    throw new Error(`cannot write ticket database ${shownPath(file)}: ${why}`);
+  }
 }
 
 /** The project's data folder is made on demand; any other folder must exist (a typo must not create folders). */
-function ensureFolder(dir: string): void {
-  if (path.resolve(dir) === dataDir) fs.mkdirSync(dir, { recursive: true });
+export function ensureDbFolder(file: string): void {
+  const dir = path.dirname(path.resolve(file));
+  if (dir === dataDir) fs.mkdirSync(dir, { recursive: true });
   else if (!fs.existsSync(dir))
-    throw new Error(`no folder ${dir} for the ticket database: create it first, or leave the path out to use ${defaultDbPath}`);
+    throw new Error(
+      `no folder ${shownPath(dir)} for the ticket database: create it first, or leave the path out to use ${shownPath(defaultDbPath)}`,
+    );
+}
+
+/**
+ * Why `file` cannot be a ticket database, or null: it must be a regular file, or not exist yet in
+ * an existing writable folder (the data folder is made on demand); never a folder, FIFO or device.
+ */
+export function dbPathProblem(file: unknown): string | null {
+  return writableFileProblem(file, "the ticket database", "db.json", dataDir);
 }
 
 /** Starts a sale: db.json holds `count` tickets. Always leaves a valid file (atomic write), repairing a corrupt one. */
 export function resetDb(count: number, file: string = defaultDbPath): TicketDb {
   const data = { count: checkCount(count, "resetDb: count") };
-  ensureFolder(path.dirname(file));
+  checkPath(file, "resetDb");
+  ensureDbFolder(file);
+  const problem = dbPathProblem(file);
+  if (problem) throw new Error(`resetDb: ${problem}`);
   writeDbAtomic(data, file);
   return data;
 }
 
-/** Reads db.json; throws a clear error when it is missing or malformed. */
+/** Reads db.json; throws a clear error when it is missing, not a small regular file, or malformed. */
 export function readDb(file: string = defaultDbPath): TicketDb {
+  checkPath(file, "readDb");
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readSmallFile(file, "ticket database", maxDbBytes);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`no ticket database at ${file}; create it with resetDb(count)`);
-    }
+    if (error instanceof FileReadError && error.missing)
+      throw new Error(`no ticket database at ${shownPath(file)}; create it with resetDb(count)`);
     throw error;
   }
   return parseDb(text, file);

@@ -6,7 +6,17 @@ export { rushConfig, rushDefaults, RushConfigError, type RushConfig } from "./co
 export { trialOutcome, summarize, summaryTable, trialRow, type TrialResult, type RushSummary } from "./outcome";
 export { type RushProgress } from "./progress";
 export { buyerDelays, race, type BuyerDelays } from "./race";
-export { runRush, planRush, compareStrategies, planBuyers, type RushOptions, type RushResult, type RushPlan } from "./rush";
+export {
+  runRush,
+  planRush,
+  compareStrategies,
+  planBuyers,
+  type RushOptions,
+  type RushResult,
+  type RushPlan,
+  type RushInterruption,
+} from "./rush";
+export { RushBusyError } from "./claim";
 export { runArticleRush, asWrittenTable, type ArticleTrial, type ArticleRushOptions, type AsWrittenOutcome } from "./article";
 export { rushShape } from "./buyer-steps";
 export { rushSchedules, type ScheduleSpec } from "./rush-schedule";

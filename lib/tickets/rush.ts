@@ -8,10 +8,16 @@
  * hides it). Think and work times come from a generator seeded per trial, so
  * a run can be repeated. Every trial starts from a reset db.json; a file left
  * corrupt is counted, then repaired by the next reset (or at the end).
+ *
+ * One rush at a time per db.json (claim.ts). Given an AbortSignal (the CLI's Ctrl-C), a rush stops
+ * early: the trial under way ends (its buyers are stopped if they take longer than a moment), and
+ * db.json is left valid; `interrupted` in the result says what that trial showed.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { now } from "../core/clock";
-import type { ProcEvent } from "../core/events";
+import { onEvent, type ProcEvent } from "../core/events";
+import { isRunning } from "../core/pids";
 import { Lock } from "../lock";
 import { WorkerPool, type Task, type TaskResult } from "../process";
 import { deriveSeed } from "../core/random";
@@ -20,10 +26,12 @@ import { buyerNames, rushSchedules, trialInterleaving, type ScheduleSpec, type T
 import { StepScheduler } from "../schedule/scheduler";
 import { buyerModule, type BuyerOutcome, type BuyerPlan } from "./buyer";
 import { rushConfig, type RushConfig } from "./config";
-import { readDb, resetDb } from "./db";
+import { claimDb } from "./claim";
+import { ensureDbFolder, readDb, resetDb } from "./db";
 import { buyerDelays, race } from "./race";
 import { liveProgress, type RushProgress } from "./progress";
 import { getStrategy } from "./strategies";
+import { showInput } from "../schedule/parse";
 import { summarize, trialOutcome, type RushSummary, type TrialResult } from "./outcome";
 
 export interface RushOptions extends Partial<RushConfig> {
@@ -35,6 +43,26 @@ export interface RushOptions extends Partial<RushConfig> {
   echo?: boolean;
   /** Run each trial under a schedule ("AABB…", a list of { process, step }, "random", or one per trial); default free. */
   schedule?: ScheduleSpec;
+  /**
+   * Stops the rush early when aborted (the CLI aborts on SIGINT/SIGTERM): no new trial starts, the
+   * one under way ends (buyers still running after a second are stopped), db.json is left valid,
+   * and the result's `interrupted` tells what happened. Without it a rush runs to its end.
+   */
+  signal?: AbortSignal;
+}
+
+/** How a rush stopped early (RushOptions.signal). */
+export interface RushInterruption {
+  /** Why: the abort reason ("SIGINT", "SIGTERM", or its text). */
+  reason: string;
+  /** The trial under way when the stop came (1-based), or null when none was (before the first, or between two). */
+  trial: number | null;
+  /** What that trial showed: counted in neither `trials` nor `summary`, as its buyers may have been stopped. */
+  last: TrialResult | null;
+  /** Buyers of that trial that did not end by themselves (stopped, or killed by the signal too). */
+  stopped: number;
+  /** What became of db.json: `left as the last trial ended it ({"count":0})`, or `reset to {"count":1}: it was left unparsable ("")`. */
+  db: string;
 }
 
 export interface RushResult {
@@ -43,6 +71,8 @@ export interface RushResult {
   summary: RushSummary;
   /** Per trial, the steps in the order they ran: the schedule's, or the order a free run took (replayable). */
   interleavings: Interleaving[];
+  /** Set when `signal` stopped the rush before its last trial: `trials` holds the trials completed before. */
+  interrupted?: RushInterruption;
 }
 
 /** The plans of one trial's buyers: delays drawn from the trial's own seed. */
@@ -73,24 +103,57 @@ export function planRush(options: Partial<Record<keyof RushConfig, unknown>> & {
   return { config, schedules: schedule === undefined ? null : rushSchedules(schedule, config) };
 }
 
+/** After a stop, how long the trial under way may run on before its buyers are stopped. */
+const stopGraceMs = 1000;
+
+/** Pool names of the rushes running in this process: each rush names its own apart, so a stop reaches its workers only. */
+const poolNamesInUse = new Set<string>();
+
 export async function runRush(options: RushOptions = {}): Promise<RushResult> {
-  const { onProgress, progress = true, echo = false, ...settings } = options;
+  const { onProgress, progress = true, echo = false, signal, ...settings } = options;
   const { config, schedules } = planRush(settings); // bad settings fail here, before any process
   const strategy = getStrategy(config.strategy);
+  ensureDbFolder(config.db);
+  const release = claimDb(config.db); // a second rush on this db.json fails here
+  try {
+    return await rushClaimed(config, schedules, strategy, { onProgress, progress, echo, signal });
+  } finally {
+    release();
+  }
+}
 
+async function rushClaimed(
+  config: RushConfig,
+  schedules: RushPlan["schedules"],
+  strategy: ReturnType<typeof getStrategy>,
+  { onProgress, progress, echo, signal }: Pick<RushOptions, "onProgress" | "progress" | "echo" | "signal">,
+): Promise<RushResult> {
+  const scheduler = schedules ? await StepScheduler.open() : null;
   const report = progress ? liveProgress() : null;
+  let poolName = "buyer";
+  for (let n = 2; poolNamesInUse.has(poolName); n++) poolName = `buyer#${n}`;
+  poolNamesInUse.add(poolName);
   // join runs one buyer at a time, still one process per buyer: a pool of one per buyer.
   const pools = strategy.sequential
-    ? Array.from({ length: config.buyers }, (_, i) => new WorkerPool({ size: 1, name: `buyer-${i}` }))
-    : [new WorkerPool({ size: config.buyers, name: "buyer" })];
+    ? Array.from({ length: config.buyers }, (_, i) => new WorkerPool({ size: 1, name: `${poolName}-${i}` }))
+    : [new WorkerPool({ size: config.buyers, name: poolName })];
+  const workers = signal ? watchWorkers(poolName) : null;
   const lock = strategy.lockScope === "none" ? null : new Lock(`${config.db}.lock`);
   const trials: TrialResult[] = [];
   const interleavings: Interleaving[] = [];
-  const scheduler = schedules ? await StepScheduler.open() : null;
   let failure: { error: unknown } | null = null;
+  let interrupted: Omit<RushInterruption, "db"> | null = null;
+  const stopReason = (): string => {
+    const why: unknown = signal?.reason;
+    return typeof why === "string" ? why : why instanceof Error ? why.message : String(why);
+  };
   try {
     await Promise.all(pools.map((pool) => pool.start()));
     for (let trial = 1; trial <= config.trials; trial++) {
+      if (signal?.aborted) {
+        interrupted = { reason: stopReason(), trial: null, last: null, stopped: 0 };
+        break;
+      }
       resetDb(config.tickets, config.db);
       const trialPlan = schedules?.(trial);
       const scheduled =
@@ -103,13 +166,19 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
         name: `buyer-${plan.index}`,
       }));
       const started = now();
-      const results: TaskResult[] = [];
-      if (strategy.sequential) {
-        for (const [i, task] of tasks.entries()) results.push(...(await pools[i].run([task], { echo })));
-      } else {
-        // A scheduled trial cannot hang (blocked processes are reported), the timeout only guards against bugs.
-        results.push(...(await race(pools[0], tasks, { echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) })));
-      }
+      const running = (async (): Promise<TaskResult[]> => {
+        if (!strategy.sequential) {
+          // A scheduled trial cannot hang (blocked processes are reported), the timeout only guards against bugs.
+          return race(pools[0], tasks, { echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) });
+        }
+        const results: TaskResult[] = [];
+        for (const [i, task] of tasks.entries()) {
+          if (signal?.aborted) break; // stopping: the next buyer never starts
+          results.push(...(await pools[i].run([task], { echo })));
+        }
+        return results;
+      })();
+      const results = await stoppable(running, signal, () => workers?.stop());
       scheduled?.active.tasksEnded();
       const run = scheduled ? await scheduled.active.done : null;
       const elapsedMs = now() - started;
@@ -118,10 +187,14 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
         tickets: config.tickets,
         buyers: results.filter((r) => r.ok).map((r) => r.value as BuyerOutcome),
         errors: results.filter((r) => !r.ok).map((r) => `${r.name} (pid ${r.pid}): ${r.error ?? "failed"}`),
-        finalText: fs.readFileSync(config.db, "utf8"),
+        finalText: readFinal(config.db),
         elapsedMs,
         events: results.flatMap((r): ProcEvent[] => r.events),
       });
+      if (signal?.aborted) {
+        interrupted = { reason: stopReason(), trial, last: result, stopped: tasks.length - results.filter((r) => r.ok).length };
+        break;
+      }
       trials.push(result);
       interleavings.push(trialInterleaving(result.events, config, run && scheduled ? { run, source: scheduled.source } : null));
       const update: RushProgress = { config, done: trial, last: result, summary: summarize(trials) };
@@ -133,12 +206,83 @@ export async function runRush(options: RushOptions = {}): Promise<RushResult> {
   }
   report?.(null);
   await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
+  workers?.close();
+  poolNamesInUse.delete(poolName);
+  removeStaleTemps(config.db);
   // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
   // A repair that fails too (an unwritable folder) must not hide the error that got us here.
-  const repairError = repairDb(config);
+  const repair = repairDb(config);
   if (failure) throw failure.error;
-  if (repairError) throw repairError;
-  return { config, trials, summary: summarize(trials), interleavings };
+  if (repair.error) throw repair.error;
+  const result: RushResult = { config, trials, summary: summarize(trials), interleavings };
+  if (interrupted) result.interrupted = { ...interrupted, db: repair.done };
+  return result;
+}
+
+/**
+ * Awaits `running`; once `signal` aborts, allows it stopGraceMs more, then calls `stop` (which ends
+ * the buyers' processes, so `running` settles with their failures).
+ */
+async function stoppable<T>(running: Promise<T>, signal: AbortSignal | undefined, stop: () => void): Promise<T> {
+  if (!signal) return running;
+  let timer: NodeJS.Timeout | undefined;
+  const onAbort = (): void => {
+    timer = setTimeout(stop, stopGraceMs);
+  };
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await running;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    clearTimeout(timer);
+  }
+}
+
+/** The pids of this rush's workers, from their start and end events, and a way to stop them. */
+function watchWorkers(poolName: string): { stop(): void; close(): void } {
+  const pattern = new RegExp(`^${poolName.replace(/[^\w-]/g, "\\$&")}(-\\d+)?-worker-\\d+$`);
+  const live = new Set<number>();
+  const unsubscribe = onEvent((event) => {
+    if (event.type === "start" && event.data.ppid === process.pid && pattern.test(event.name)) live.add(event.pid);
+    else if (event.type === "end") live.delete(event.pid);
+  });
+  return {
+    stop() {
+      for (const pid of live) {
+        try {
+          if (isRunning(pid)) process.kill(pid, "SIGTERM");
+        } catch {
+          // Gone meanwhile.
+        }
+      }
+    },
+    close: () => void unsubscribe(),
+  };
+}
+
+/** db.json's text after a trial ("" when a stopped buyer left it missing). */
+function readFinal(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/** A buyer stopped between writing its temporary file and renaming it leaves `.db.json.<pid>.tmp`: remove those. */
+function removeStaleTemps(db: string): void {
+  const prefix = `.${path.basename(db)}.`;
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.dirname(db));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = name.startsWith(prefix) && name.endsWith(".tmp") ? Number(name.slice(prefix.length, -".tmp".length)) : NaN;
+    if (Number.isInteger(pid) && pid > 0 && !isRunning(pid)) fs.rmSync(path.join(path.dirname(db), name), { force: true });
+  }
 }
 
 /** One rush per strategy, same settings otherwise: the material of the comparison plots. */
@@ -151,13 +295,19 @@ export async function compareStrategies(
   return results;
 }
 
-/** Resets db.json if the rush left it unparsable; the error if that failed too, else null. */
-function repairDb(config: RushConfig): unknown {
+/**
+ * Resets db.json if the rush left it unparsable (or missing); says what was done, or the error if
+ * that failed too.
+ */
+function repairDb(config: RushConfig): { done: string; error: unknown } {
+  let text: string | null = null;
   try {
-    if (!dbIsReadable(config.db)) resetDb(config.tickets, config.db);
-    return null;
+    if (dbIsReadable(config.db)) return { done: `left as the last trial ended it (${readFinal(config.db)})`, error: null };
+    text = readFinal(config.db);
+    const reset = JSON.stringify(resetDb(config.tickets, config.db));
+    return { done: `reset to ${reset}: it was left unparsable (${showInput(text, 40)})`, error: null };
   } catch (error) {
-    return error;
+    return { done: `could not be repaired: ${(error as Error).message}`, error };
   }
 }
 

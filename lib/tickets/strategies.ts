@@ -5,6 +5,8 @@
  * else knows a strategy by name.
  */
 
+import { showInput } from "../schedule/parse";
+
 export type StrategyName = "none" | "join" | "seed-lock" | "lock" | "coarse";
 
 /** What the mutex covers in one buyer's task. */
@@ -83,7 +85,7 @@ export const strategyNames = Object.keys(strategies) as StrategyName[];
 /** The strategy called `name`; throws listing the valid names otherwise. */
 export function getStrategy(name: string): Strategy {
   if (!Object.prototype.hasOwnProperty.call(strategies, name)) {
-    throw new TypeError(`unknown strategy ${JSON.stringify(name)}; expected one of ${strategyNames.join(", ")}`);
+    throw new TypeError(`unknown strategy ${showInput(name)}; expected one of ${strategyNames.join(", ")}`);
   }
   return strategies[name as StrategyName];
 }

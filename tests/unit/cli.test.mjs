@@ -87,3 +87,57 @@ test("proclab without a known command lists the commands and fails", () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--strategy <string>\s+none \| join \| seed-lock \| lock \| coarse/);
 });
+
+// Path flags are checked before any work: one line naming the flag and what was expected, exit 2,
+// db.json untouched, nothing left behind, a FIFO left a FIFO. (No device such as /dev/null here:
+// run as root, a regression would replace it with a regular file. The FIFO takes the same path.)
+const paths = fs.mkdtempSync(path.join(dir, "paths-"));
+fs.mkdirSync(path.join(paths, "folder"));
+spawnSync("mkfifo", [path.join(paths, "fifo")]);
+const inPaths = (name) => path.join(paths, name);
+for (const [args, message] of [
+  [
+    ["--db", inPaths("folder")],
+    /^proclab rush: --db: .*folder is a folder; expected the ticket database \(a file path, e\.g\. .*folder\/db\.json\)\n$/,
+  ],
+  [["--db", inPaths("fifo")], /^proclab rush: --db: .*fifo is a FIFO \(named pipe\); expected the ticket database, a regular file/],
+  [["--db", "/proc/db.json"], /^proclab rush: --db: \/proc\/db\.json is on \/proc, the kernel's virtual file system/],
+  [["--db", "/proc/self/status"], /^proclab rush: --db: \/proc\/self\/status is on \/proc/],
+  [["--db", inPaths("missing/db.json")], /^proclab rush: --db: folder .*missing does not exist; create it first/],
+  [["--db", ""], /^proclab rush: --db: must be a file path, got ""\n$/],
+  [["--db", inPaths("db.json"), "--record", inPaths("folder")], /^proclab rush: --record: .*folder is a folder; expected a recording file/],
+  [["--db", inPaths("db.json"), "--record", inPaths("missing/rec.json")], /^proclab rush: --record: folder .*missing does not exist/],
+  [["--db", inPaths("db.json"), "--record", inPaths("fifo")], /^proclab rush: --record: .*fifo is a FIFO \(named pipe\)/],
+  [["--db", inPaths("db.json"), "--record", inPaths("db.json")], /^proclab rush: --record: .*db\.json is the --db file/],
+  [
+    ["--db", inPaths("db.json"), "--replay", inPaths("folder")],
+    /^proclab rush: --replay: cannot read recording .*folder: it is a folder; expected a regular file\n$/,
+  ],
+  [
+    ["--db", inPaths("db.json"), "--replay", inPaths("fifo")],
+    /^proclab rush: --replay: cannot read recording .*fifo: it is a FIFO \(named pipe\); expected a regular file\n$/,
+  ],
+]) {
+  test(`rush ${args.map((a) => a.replace(paths, "<dir>")).join(" ")} exits 2 in one line naming the flag, before any work`, () => {
+    const run = proclab("rush", "--trials", "1", ...args);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.equal(run.stderr.trim().split("\n").length, 1, `one line: ${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /\.tmp|EISDIR: illegal|errno/, "no raw errno text, no temporary path");
+    assert.equal(run.stdout, "");
+    assert.deepEqual(fs.readdirSync(paths).sort(), ["fifo", "folder"], "nothing created, db.json untouched");
+    assert.deepEqual(fs.readdirSync(inPaths("folder")), []);
+    assert.ok(fs.statSync(inPaths("fifo")).isFIFO(), "the FIFO is still a FIFO");
+  });
+}
+
+test("rush refuses over-long input without echoing it whole", () => {
+  const long = `${"A".repeat(99_999)}X`;
+  for (const args of [["--schedule", long], ["--buyers", long], ["--strategy", long], [long]]) {
+    const run = proclab("rush", ...args, "--db", path.join(dir, "long.json"));
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, /"A{60}…" \(100000 characters\)/);
+    assert.ok(run.stderr.length < 400, `${args[0].slice(0, 10)}: ${run.stderr.length} characters of error`);
+  }
+  assert.equal(fs.existsSync(path.join(dir, "long.json")), false);
+});

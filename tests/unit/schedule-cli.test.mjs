@@ -84,3 +84,28 @@ for (const [args, message] of [
     assert.equal(fs.existsSync(db), false);
   });
 }
+
+test('rush --schedule "" (or blanks) is an error naming the flag, not a free rush', () => {
+  for (const schedule of ["", "   "]) {
+    const db = file("empty-schedule.json");
+    const run = proclab("rush", "--buyers", "3", "--schedule", schedule, "--db", db);
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /--schedule: a schedule needs at least one step \(one letter per step, like "AABB"; with 3 processes the letters are A, B, C\)/,
+    );
+    assert.equal(fs.existsSync(db), false);
+  }
+});
+
+test("a 100 000-letter schedule is quoted in 60 letters and its length, not echoed whole", () => {
+  for (const [schedule, message] of [
+    [`${"AB".repeat(49_999)}CX`, /--schedule: schedule "(AB){30}…" \(100000 characters\): "X" at position 100000 names no process/],
+    ["A".repeat(100_000), /--schedule: schedule "A{60}…" \(100000 characters\): A is asked for 100000 steps/],
+  ]) {
+    const run = proclab("rush", "--buyers", "3", "--schedule", schedule, "--db", file("long-schedule.json"));
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr, message);
+    assert.ok(run.stderr.length < 500, `${run.stderr.length} characters of error`);
+  }
+});

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { resetDb, readDb, show, buy, strategyNames, summaryTable } from "proclab";
+import { resetDb, readDb, show, buy, strategyNames, summaryTable, writeDbAtomic } from "proclab";
 import { mulberry32, deriveSeed, projectRoot } from "proclab/core";
 import {
   strategies,
@@ -72,6 +72,93 @@ test("readDb names the file for a missing or malformed database", () => {
   assert.throws(() => readDb(file), /"count" in .*malformed\.json must be a non-negative integer/);
   fs.writeFileSync(file, "[1]");
   assert.throws(() => readDb(file), /must hold an object \{"count": N\}/);
+});
+
+const temporaries = (where) => fs.readdirSync(where).filter((f) => f.endsWith(".tmp"));
+
+test("resetDb and writeDbAtomic check their arguments, name the path and what was expected, and leave no temporary file", () => {
+  const where = fs.mkdtempSync(path.join(dir, "args-"));
+  const folder = path.join(where, "folder");
+  fs.mkdirSync(folder);
+  const file = path.join(where, "db.json");
+  assert.throws(() => resetDb(5, ""), /resetDb: the ticket database must be a file path \(a non-empty string\), got ""/);
+  assert.throws(() => resetDb(5, 3), /resetDb: the ticket database must be a file path .*got 3/);
+  assert.throws(() => resetDb(5, folder), new RegExp(`resetDb: ${folder} is a folder; expected the ticket database`));
+  assert.throws(
+    () => resetDb(2 ** 60, file),
+    /count must be a non-negative integer, got 1152921504606847000, which is too large to count exactly/,
+  );
+  assert.throws(() => resetDb(Infinity, file), /count must be a non-negative integer, got Infinity, which is not a finite number/);
+  // The write itself failing (the target became a folder): the error names the file, the temporary file is gone.
+  assert.throws(
+    () => writeDbAtomic({ count: 1 }, folder),
+    new RegExp(`cannot write ticket database ${folder}: it is a folder; expected a file path`),
+  );
+  assert.throws(
+    () => writeDbAtomic({ count: 1 }, path.join(where, "missing", "db.json")),
+    /cannot write ticket database .*: its folder .*missing does not exist/,
+  );
+  assert.throws(() => writeDbAtomic({ count: -1 }, file), /writeDbAtomic: count must be a non-negative integer, got -1/);
+  assert.throws(() => writeDbAtomic({ count: 1 }, ""), /writeDbAtomic: the ticket database must be a file path/);
+  assert.deepEqual(temporaries(where), [], "no temporary file left behind");
+  assert.deepEqual(fs.readdirSync(folder), []);
+  assert.equal(fs.existsSync(file), false, "a refused call writes nothing");
+});
+
+test(
+  "readDb refuses what is not a small regular file, naming the path: a folder, a number, a FIFO, a 3 GB file, before reading",
+  { timeout: 10_000 },
+  () => {
+    const where = fs.mkdtempSync(path.join(dir, "read-"));
+    assert.throws(() => readDb(where), new RegExp(`cannot read ticket database ${where}: it is a folder; expected a regular file`));
+    assert.throws(() => readDb(0), /readDb: the ticket database must be a file path \(a non-empty string\), got 0/, "not stdin (fd 0)");
+    const fifo = path.join(where, "fifo");
+    spawnSync("mkfifo", [fifo]);
+    assert.throws(
+      () => readDb(fifo),
+      /cannot read ticket database .*fifo: it is a FIFO \(named pipe\); expected a regular file/,
+      "without blocking",
+    );
+    const huge = path.join(where, "huge.json");
+    fs.writeFileSync(huge, "");
+    fs.truncateSync(huge, 3 * 1024 ** 3); // sparse: 3 GB that takes no disk
+    const started = Date.now();
+    assert.throws(() => readDb(huge), /cannot read ticket database .*huge\.json: it is 3\.0 GB; expected a small file \(at most 1\.0 MB\)/);
+    assert.ok(Date.now() - started < 1000, `refused in ${Date.now() - started} ms, without reading it`);
+  },
+);
+
+test("readDb reports a count JSON cannot hold exactly as written: 1e400 is not finite, 1e20 too large", () => {
+  const file = dbFile("huge-count");
+  fs.writeFileSync(file, '{"count":1e400}');
+  assert.throws(
+    () => readDb(file),
+    /"count" in .*huge-count\.json must be a non-negative integer, got 1e400, which is not a finite number/,
+  );
+  fs.writeFileSync(file, '{"count": 1e20}');
+  assert.throws(() => readDb(file), /got 1e20, which is too large to count exactly/);
+});
+
+test("rushConfig refuses a db path that is a folder, a FIFO or on /proc (RushConfigError on db)", () => {
+  const where = fs.mkdtempSync(path.join(dir, "config-"));
+  const fifo = path.join(where, "fifo");
+  spawnSync("mkfifo", [fifo]);
+  for (const [db, problem] of [
+    [where, /is a folder; expected the ticket database/],
+    [fifo, /is a FIFO \(named pipe\)/],
+    ["/proc/1/db.json", /is on \/proc/],
+    [path.join(where, "no", "db.json"), /folder .*no does not exist/],
+  ]) {
+    assert.throws(
+      () => rushConfig({ db }),
+      (error) => error instanceof RushConfigError && error.field === "db" && problem.test(error.problem),
+    );
+  }
+  assert.equal(
+    rushConfig({ db: path.join(where, "new.json") }).db,
+    path.join(where, "new.json"),
+    "a new file in an existing folder is fine",
+  );
 });
 
 test("show prints 剩余票数 and buy sells until the tickets run out, like the article", () => {
