@@ -15,7 +15,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { lockCostCells, runCounterJob, withFlockRatios } from "proclab/experiments";
+import { runRush } from "proclab";
+import { handoffs, holdsFromEvents, lockCostCells, lockHolderDies, quantile, runCounterJob, withFlockRatios } from "proclab/experiments";
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.dirname(here);
@@ -53,7 +54,16 @@ const measured = ns.flatMap((n) =>
   }),
 );
 const results = withFlockRatios(measured, "flock-c");
-printTable(results);
+const rush = await lockedRush();
+const recovery = await recoveries();
+printTable([...results, rush.row]);
+console.log(
+  `\nrush row: ${rush.trials} locked rushes (strategy lock, ${rush.buyers} buyers, default think/work times); acq/s counts every lock acquisition over the rushes' wall time.`,
+);
+console.log(
+  `holder SIGKILLed → waiter holds the lock, ${recovery.runs} runs: median ${recovery.median.toFixed(1)} ms, max ${recovery.max.toFixed(1)} ms` +
+    (recovery.failed ? ` (${recovery.failed} runs did not recover)` : ""),
+);
 if (repeat > 1) {
   console.log(
     `\nproclab × flock in each round (same round's flock): ` +
@@ -87,8 +97,58 @@ const machine = {
   node: process.version,
   proclabLockState: process.env.PROCLAB_LOCK_STATE_DIR ?? "default",
 };
-fs.writeFileSync(file, JSON.stringify({ cycles, repeat, workDir, machine, results, rounds }, null, 2) + "\n");
+fs.writeFileSync(file, JSON.stringify({ cycles, repeat, workDir, machine, results, rounds, rush, recovery }, null, 2) + "\n");
 console.log(`\nwritten ${path.relative(root, file)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+
+/** A user's workload: locked rushes of 7 buyers, their lock handoffs from the buyers' own lock events. */
+async function lockedRush() {
+  const trials = Number(option("--rush-trials", "30"));
+  const db = path.join(workDir, `rush-${process.pid}.json`);
+  const result = await runRush({ strategy: "lock", buyers: 7, tickets: 7, trials, db, progress: false });
+  fs.rmSync(db, { force: true });
+  const holds = result.trials.map((trial) => holdsFromEvents(trial.events));
+  const perTrial = holds.map((h) => handoffs(h));
+  const waits = holds
+    .flat()
+    .map((h) => h.acq - h.req)
+    .sort((a, b) => a - b);
+  const gaps = perTrial.flatMap((h) => h.gaps).sort((a, b) => a - b);
+  const acquisitions = waits.length;
+  const wallMs = result.trials.reduce((sum, trial) => sum + trial.elapsedMs, 0);
+  const retakes = perTrial.reduce((sum, h) => sum + h.retakeShare, 0) / perTrial.length;
+  const row = {
+    kind: "proclab (rush of 7)",
+    n: 7,
+    acquisitions,
+    elapsedMs: wallMs,
+    throughput: (acquisitions / wallMs) * 1000,
+    handoffMedianMs: quantile(gaps, 0.5),
+    handoffP99Ms: quantile(gaps, 0.99),
+    retakeShare: retakes,
+    maxOvertaken: Math.max(...perTrial.map((h) => h.maxOvertaken)),
+    waitMedianMs: quantile(waits, 0.5),
+    maxWaitMs: waits.at(-1) ?? NaN,
+    overlappingHolds: null,
+    counter: acquisitions,
+    lostUpdates: 0,
+    ratioToFlock: null,
+  };
+  return { trials, buyers: 7, gaps, oversold: result.summary.oversoldTrials, row };
+}
+
+/** Recovery after a holder's SIGKILL (the library's lockHolderDies), several times. */
+async function recoveries() {
+  const runs = Number(option("--recoveries", "10"));
+  const times = [];
+  let failed = 0;
+  for (let i = 0; i < runs; i++) {
+    const result = await lockHolderDies();
+    if (result.recovered && result.recoveredAfterMs !== null) times.push(result.recoveredAfterMs);
+    else failed++;
+  }
+  times.sort((a, b) => a - b);
+  return { runs, median: quantile(times, 0.5), max: times.at(-1) ?? NaN, failed, times };
+}
 
 function option(name, fallback) {
   const i = process.argv.indexOf(name);

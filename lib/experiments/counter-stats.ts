@@ -1,16 +1,11 @@
 /**
- * What a counter job's timestamps say about its lock: throughput, handoff (the
- * gap between one release and the next acquisition, by any process), waits,
- * overlapping holds (two processes inside at once), and lost updates.
+ * What a counter job's timestamps say about its lock: throughput, handoffs (the lock free
+ * while another process waits: handoffs.ts), re-takes and fairness, waits, overlapping holds
+ * (two processes inside at once), and lost updates.
  */
+import { handoffs, quantile, type Hold } from "./handoffs";
 
-/** One cycle of one worker: asked for the lock, got it, released it (ms, one clock). */
-export interface Hold {
-  proc: number;
-  req: number;
-  acq: number;
-  rel: number;
-}
+export type { Hold } from "./handoffs";
 
 export interface LockCostRow {
   kind: string;
@@ -21,11 +16,13 @@ export interface LockCostRow {
   elapsedMs: number;
   /** Acquisitions per second. */
   throughput: number;
-  /** Release → next acquisition, ms; null without a lock. */
+  /** Release → acquisition by another process that was waiting, ms; null without a lock. */
   handoffMedianMs: number | null;
   handoffP99Ms: number | null;
-  /** Share of handoffs that went to another process (0–1); null without a lock. */
-  crossProcessShare: number | null;
+  /** Share of acquisitions by the process that released just before (0–1); null without a lock. */
+  retakeShare: number | null;
+  /** The most later requests served before one waiter (0: first come, first served); null without a lock. */
+  maxOvertaken: number | null;
   waitMedianMs: number;
   maxWaitMs: number;
   /** Holds that began before the previous one ended: 0 for a working lock; null without one. */
@@ -37,24 +34,14 @@ export interface LockCostRow {
   ratioToFlock: number | null;
 }
 
-function quantile(sorted: number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : NaN;
-}
-
 export function summariseCounterJob(kind: string, n: number, cycles: number, holds: Hold[], counter: number): LockCostRow {
   const acquisitions = n * cycles;
   const elapsedMs = Math.max(...holds.map((h) => h.rel)) - Math.min(...holds.map((h) => h.req));
   const waits = holds.map((h) => h.acq - h.req).sort((a, b) => a - b);
   const byAcq = [...holds].sort((a, b) => a.acq - b.acq);
-  const gaps: number[] = [];
   let overlaps = 0;
-  let crossProcess = 0;
-  for (let i = 1; i < byAcq.length; i++) {
-    gaps.push(byAcq[i].acq - byAcq[i - 1].rel);
-    if (byAcq[i].acq < byAcq[i - 1].rel) overlaps++;
-    if (byAcq[i].proc !== byAcq[i - 1].proc) crossProcess++;
-  }
-  gaps.sort((a, b) => a - b);
+  for (let i = 1; i < byAcq.length; i++) if (byAcq[i].acq < byAcq[i - 1].rel) overlaps++;
+  const passes = handoffs(holds);
   const locked = kind !== "none";
   return {
     kind,
@@ -62,9 +49,10 @@ export function summariseCounterJob(kind: string, n: number, cycles: number, hol
     acquisitions,
     elapsedMs,
     throughput: (acquisitions / elapsedMs) * 1000,
-    handoffMedianMs: locked ? quantile(gaps, 0.5) : null,
-    handoffP99Ms: locked ? quantile(gaps, 0.99) : null,
-    crossProcessShare: locked ? crossProcess / gaps.length : null,
+    handoffMedianMs: locked ? quantile(passes.gaps, 0.5) : null,
+    handoffP99Ms: locked ? quantile(passes.gaps, 0.99) : null,
+    retakeShare: locked ? passes.retakeShare : null,
+    maxOvertaken: locked ? passes.maxOvertaken : null,
     waitMedianMs: quantile(waits, 0.5),
     maxWaitMs: waits[waits.length - 1],
     overlappingHolds: locked ? overlaps : null,

@@ -10,5 +10,6 @@ export {
 } from "./print-experiment";
 export { measureLockCost, lockCostTable, lockCostCells, type LockCostOptions } from "./lock-cost";
 export { runCounterJob, lockKinds, type LockKind, type WorkerCommand, type CounterJobOptions } from "./counter-job";
-export { summariseCounterJob, withFlockRatios, type LockCostRow, type Hold } from "./counter-stats";
+export { summariseCounterJob, withFlockRatios, type LockCostRow } from "./counter-stats";
+export { handoffs, holdsFromEvents, quantile, type Hold, type Handoffs } from "./handoffs";
 export { lockHolderDies, type LockHolderDiesOptions, type LockHolderDiesResult } from "./holder-dies";

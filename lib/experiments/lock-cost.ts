@@ -44,7 +44,19 @@ const fmt = (value: number | null, digits: number): string => (value === null ? 
 
 /** The measured table's header and cells, one row per (kind, N): shared by lockCostTable and the benchmark's markdown. */
 export function lockCostCells(rows: readonly LockCostRow[]): { header: string[]; cells: string[][] } {
-  const header = ["lock", "N", "acq/s", "x flock", "handoff med ms", "handoff p99 ms", "x-proc", "max wait ms", "overlaps", "lost updates"];
+  const header = [
+    "lock",
+    "N",
+    "acq/s",
+    "x flock",
+    "handoff med ms",
+    "handoff p99 ms",
+    "re-takes",
+    "max overtaken",
+    "max wait ms",
+    "overlaps",
+    "lost updates",
+  ];
   const cells = rows.map((r) => [
     r.kind,
     String(r.n),
@@ -52,7 +64,8 @@ export function lockCostCells(rows: readonly LockCostRow[]): { header: string[];
     fmt(r.ratioToFlock, 2),
     fmt(r.handoffMedianMs, 3),
     fmt(r.handoffP99Ms, 3),
-    r.crossProcessShare === null ? "-" : `${(r.crossProcessShare * 100).toFixed(0)}%`,
+    r.retakeShare === null ? "-" : `${(r.retakeShare * 100).toFixed(0)}%`,
+    r.maxOvertaken === null ? "-" : String(r.maxOvertaken),
     fmt(r.maxWaitMs, 1),
     r.overlappingHolds === null ? "-" : String(r.overlappingHolds),
     `${r.lostUpdates} / ${r.acquisitions}`,

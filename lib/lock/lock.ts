@@ -1,19 +1,17 @@
 /**
- * `Lock`: a mutex shared by processes, with the API of Python's
- * `multiprocessing.Lock` (acquire/release, any process may release), plus what
- * Python's lies without: a holder that dies does not deadlock the others, and
- * every wait and hold is recorded as an event.
+ * `Lock`: a mutex shared by processes, with the API of Python's `multiprocessing.Lock`
+ * (acquire/release, any process may release), plus what Python's lacks: a holder that dies
+ * does not deadlock the others, and every wait and hold is recorded as an event.
+ * How it works: README.md beside this file.
  *
- * `release()` is synchronous, like Python's: it throws at once when the lock is
- * not held, and hands the lock to the next waiter before returning.
+ * `release()` is synchronous, like Python's: it throws at once when the lock is not held, and
+ * wakes the next waiter before returning.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../core/paths";
 import { registerReviver, TRANSFER, type Transfer, type Transferable } from "../core/transfer";
-import type { LockFiles } from "./layout";
 import { LockState } from "./state";
-import { openLockFiles } from "./state-folder";
 
 /** Who holds a lock: the process id and when it got the lock (ms, `now()` clock). */
 export interface LockHolder {
@@ -21,15 +19,11 @@ export interface LockHolder {
   since: number;
 }
 
-/**
- * One LockState per lock in a process, shared by every Lock object for it; keyed by its state's
- * lock directory, which follows the file's real path, so two spellings of one file are one lock.
- */
-const statesByLockDir = new Map<string, LockState>();
+/** One LockState per lock in a process, shared by every Lock object for it; keyed by the lock file's real path. */
+const statesByRealPath = new Map<string, LockState>();
 let freshLockCount = 0;
-
-/** Fresh locks this process made: their files go when it exits (a held one stays, as a crash would leave it). */
-const freshLockFiles: LockFiles[] = [];
+/** Lock files this process made for `new Lock()`: removed at exit. */
+const freshLockFiles: string[] = [];
 
 function freshLockPath(): string {
   const folder = path.join(dataDir, "locks");
@@ -38,14 +32,30 @@ function freshLockPath(): string {
   return path.join(folder, `lock-${process.pid}-${Date.now().toString(36)}-${freshLockCount}`);
 }
 
-/** At exit: every lock of this process hands on a lock it released but has not handed on yet, and leaves its queue; fresh locks' files go. */
+/** Makes the lock file if needed and returns its real path (two spellings of one file are one lock); errors name the path. */
+function openLockFile(lockPath: string): string {
+  const folder = path.dirname(lockPath);
+  if (!fs.existsSync(folder))
+    throw new Error(`Lock: folder ${JSON.stringify(folder)} does not exist (lock path ${JSON.stringify(lockPath)})`);
+  try {
+    // The lock file only names the lock: it must exist (so its real path can be found), not be writable by us.
+    if (!fs.existsSync(lockPath) || fs.statSync(lockPath).isDirectory()) fs.closeSync(fs.openSync(lockPath, "a"));
+    return fs.realpathSync(lockPath);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const expected = code === "EISDIR" ? "a file path, not a folder" : "a writable folder";
+    throw new Error(`Lock: cannot create the lock files at ${JSON.stringify(lockPath)} (${code}); expected ${expected}`);
+  }
+}
+
+/** At exit: every lock of this process releases what it holds and leaves its queue; fresh locks' files go. */
 function leaveLocksAtExit(): void {
-  for (const state of statesByLockDir.values()) state.leaveAtExit();
-  for (const files of freshLockFiles) if (!fs.existsSync(files.lockDir)) fs.rmSync(files.path, { force: true });
+  for (const state of statesByRealPath.values()) state.leaveAtExit();
+  for (const file of freshLockFiles) fs.rmSync(file, { force: true });
 }
 
 export class Lock implements Transferable {
-  /** The lock file's absolute path; every process that opens this path shares the lock. */
+  /** The lock file's absolute path; every process that opens this file shares the lock. */
   readonly path: string;
   private readonly state: LockState;
 
@@ -55,20 +65,20 @@ export class Lock implements Transferable {
       throw new TypeError(`Lock: path must be a non-empty string, not ${JSON.stringify(lockPath)}`);
     }
     this.path = path.resolve(lockPath ?? freshLockPath());
-    const files = openLockFiles(this.path);
-    if (lockPath === undefined) freshLockFiles.push(files);
-    let state = statesByLockDir.get(files.lockDir);
+    const realPath = openLockFile(this.path);
+    if (lockPath === undefined) freshLockFiles.push(realPath);
+    let state = statesByRealPath.get(realPath);
     if (!state) {
-      state = new LockState(files);
-      if (statesByLockDir.size === 0) process.once("exit", leaveLocksAtExit);
-      statesByLockDir.set(files.lockDir, state);
+      if (statesByRealPath.size === 0) process.once("exit", leaveLocksAtExit);
+      state = new LockState(realPath);
+      statesByRealPath.set(realPath, state);
     }
     this.state = state;
   }
 
   /**
-   * Waits for the lock: `true` once held; `false` at once when `blocking` is false and
-   * the lock is held, or after `timeoutMs` without getting it.
+   * Waits for the lock: `true` once held; `false` at once when `blocking` is false and the lock
+   * is held, or after `timeoutMs` without getting it.
    */
   acquire(blocking = true, timeoutMs?: number): Promise<boolean> {
     if (typeof blocking !== "boolean") {
@@ -80,7 +90,11 @@ export class Lock implements Transferable {
         return Promise.reject(new RangeError(`Lock.acquire: timeoutMs must be a finite number >= 0, not ${timeoutMs}`));
       }
     }
-    return this.state.acquire(blocking, timeoutMs);
+    try {
+      return this.state.acquire(blocking, timeoutMs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Releases the lock, whichever process holds it; throws "lock released too many times" when it is free. */
@@ -100,8 +114,7 @@ export class Lock implements Transferable {
 
   /** Who holds the lock now (possibly a process that died and is about to be replaced), or null. */
   holder(): LockHolder | null {
-    const owner = this.state.holder();
-    return owner ? { pid: owner.pid, since: owner.since } : null;
+    return this.state.holder();
   }
 
   [TRANSFER](): Transfer<{ path: string }> {

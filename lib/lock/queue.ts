@@ -1,175 +1,223 @@
 /**
- * The waiters' queue of one lock, in `<state>.wait/` (see layout.ts): one FIFO per waiting process,
- * renamed to `q-<ticket>-<pid>-<start>` while it waits (tickets sort by arrival, so
- * hand-over is first come, first served) and to `i-<pid>-<start>` while it does not.
- * A releaser wakes the first waiter by writing one byte into its FIFO, which wakes
- * that process's event loop at once: no polling on the hand-over path.
- * The waiter keeps its own FIFO open for reading and writing, so a releaser's
- * open fails with ENXIO exactly when the waiter process is gone.
+ * The waiters of a lock in arrival order, and how a releaser wakes the first one.
+ *
+ * `<file>.waiters/` holds one FIFO per process that uses the lock: `i-<pid>-<start>` while it
+ * waits for nothing, renamed `q-<ticket>-<pid>-<start>` while it waits (ticket: arrival time in
+ * µs on the shared clock, so names sort in arrival order). A releaser writes one byte into the
+ * first; that waiter's event loop wakes at once (tens of µs) and takes the lock. Only the first
+ * waiter tries, and newcomers queue behind waiters instead of grabbing the lock: first come,
+ * first served. A FIFO nobody reads belongs to a process that is gone: it is removed.
+ * Waiters also poll, so a lost wake-up costs a poll period, never correctness.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import * as path from "node:path";
 import { now } from "../core/clock";
-import type { ProcessIdentity } from "../core/pids";
-import type { LockFiles } from "./layout";
+import { isAlive, type ProcessIdentity } from "../core/pids";
 
-const WAKE_UP_BYTE = Buffer.from("!");
+const ENTRY = /^[qit]-(?:\d+-)?(\d+)-(\d+)$/;
 
-/** A queued waiter found by a releaser, with its FIFO open for the wake-up byte. */
-export interface Waiter extends ProcessIdentity {
-  /** Its FIFO's name in the waiters' folder (`q-…`). */
-  entry: string;
-  fd: number;
-}
-
-/** The first live waiter, or null; entries of dead processes are deleted on the way. */
-export function firstWaiter(files: LockFiles): Waiter | null {
-  const entries = files
-    .waitEntries()
-    .filter((name) => name.startsWith("q-"))
-    .sort();
-  for (const entry of entries) {
-    const entryPath = `${files.waitDir}/${entry}`;
-    let fd: number;
-    try {
-      fd = fs.openSync(entryPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENXIO")
-        fs.rmSync(entryPath, { force: true }); // nobody reads it: its process died
-      else if (code !== "ENOENT") throw error;
-      continue;
-    }
-    const [, , pid, start] = entry.split("-");
-    return { entry, pid: Number(pid), start: Number(start), fd };
-  }
-  return null;
-}
-
-/** Whether any process is queued (dead ones' entries included: they are cleaned by the next releaser). */
-export function anyQueued(files: LockFiles): boolean {
-  return files.waitEntries().some((name) => name.startsWith("q-"));
-}
-
-/** Takes `waiter` out of the queue (a releaser does this before handing it the lock). */
-export function dequeueWaiter(files: LockFiles, waiter: Waiter): boolean {
-  try {
-    fs.renameSync(`${files.waitDir}/${waiter.entry}`, `${files.waitDir}/${idleFifoName(waiter)}`);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-}
-
-/** Wakes `waiter` and closes its FIFO. A full FIFO means it has unread wake-up bytes already. */
-export function wakeWaiter(waiter: Waiter): void {
-  try {
-    fs.writeSync(waiter.fd, WAKE_UP_BYTE);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
-  } finally {
-    fs.closeSync(waiter.fd);
-  }
+export function waitDirOf(file: string): string {
+  return `${file}.waiters`;
 }
 
 /**
- * Frees the lock (its marker already renamed to name `who` as its owner) and wakes the first
- * waiter, who takes it as a free lock; false when it was free already.
+ * Opens the FIFO at `fifo` for writing: its fd; "gone" when nobody reads it (its process has
+ * ended) or it is no FIFO; "foreign" when it is another user's, which we may not write to
+ * (that waiter is there, but finds its turn by polling).
  */
-export function freeAndWake(files: LockFiles, who: ProcessIdentity): boolean {
-  if (!files.removeLockDir(who)) return false;
-  const first = firstWaiter(files);
-  if (first) wakeWaiter(first);
-  return true;
+function openWriter(fifo: string): number | "gone" | "foreign" {
+  let fd: number;
+  try {
+    // O_NOFOLLOW and the FIFO check: never write into a file someone planted under that name.
+    fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENXIO" || code === "ENOENT" || code === "ELOOP") return "gone";
+    if (code === "EACCES" || code === "EPERM") return "foreign";
+    throw error;
+  }
+  if (fs.fstatSync(fd).isFIFO()) return fd;
+  fs.closeSync(fd);
+  return "gone";
 }
 
-/** Closes the FIFO that firstWaiter opened, without waking the waiter. */
-export function closeWaiterFifo(waiter: Waiter): void {
-  fs.closeSync(waiter.fd);
+/**
+ * The permissions for what the lock makes beside its file: whoever may write the lock's folder
+ * may use the lock, so a folder shared by users (sticky, writable by all, like /tmp) gets a
+ * waiters' folder that all can queue in, and FIFOs all can wake.
+ */
+export function sharedMode(file: string): { dir: number; fifo: number; file: number } {
+  const folder = fs.statSync(file.slice(0, file.lastIndexOf("/")) || "/").mode;
+  const shared = (folder & 0o022) !== 0;
+  return shared ? { dir: 0o1777, fifo: 0o622, file: 0o666 } : { dir: 0o755, fifo: 0o600, file: 0o644 };
 }
 
-function idleFifoName(who: ProcessIdentity): string {
-  return `i-${who.pid}-${who.start}`;
+/** Makes the wait folder if needed; refuses one that is not a real folder (a planted symlink). */
+function makeWaitDir(dir: string, mode: number): void {
+  try {
+    fs.mkdirSync(dir);
+    fs.chmodSync(dir, mode); // not through mkdir: the umask would take the sharing away
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EEXIST")
+      throw new Error(`Lock: cannot make the waiters' folder ${JSON.stringify(dir)} (${code}); expected a writable folder`);
+  }
+  if (!fs.lstatSync(dir).isDirectory()) throw new Error(`Lock: ${JSON.stringify(dir)} is not a folder (a symlink or a file); remove it`);
 }
 
-/** This process's place in one lock's queue, and its FIFO. */
-export class QueueSlot {
-  /** Our FIFO's path while it is not in the queue (`i-…`). */
-  private readonly idlePath: string;
-  /** Our FIFO's path while it is in the queue (`q-…`), or null. */
-  private queuedPath: string | null = null;
-  /** Reads our FIFO, calling onWake on each wake-up byte; null until the FIFO is made. */
-  private fifoReader: net.Socket | null = null;
+/** Removes an entry of a process that is gone; another user's may not be ours to remove (then its owner's next look does). */
+function removeEntry(entry: string): void {
+  try {
+    fs.rmSync(entry, { recursive: true, force: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EACCES" && (error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+  }
+}
+
+export class WaitQueue {
+  readonly dir: string;
+  /** Where released lock directories wait to be deleted (mutex.ts), out of the queue's way. */
+  readonly trashDir: string;
+  private readonly idleName: string;
+  /** Our FIFO's name in the queue while we wait, else null. */
+  private queuedName: string | null = null;
+  private reader: net.Socket | null = null;
+  private ready: Promise<void> | null = null;
+  private readonly mode: ReturnType<typeof sharedMode>;
 
   constructor(
-    private readonly files: LockFiles,
-    private readonly self: ProcessIdentity,
+    file: string,
+    private readonly me: ProcessIdentity,
     private readonly onWake: () => void,
   ) {
-    this.idlePath = path.join(files.waitDir, idleFifoName(self));
+    this.dir = waitDirOf(file);
+    this.idleName = `i-${me.pid}-${me.start}`;
+    this.trashDir = `${this.dir}/trash`;
+    this.mode = sharedMode(file);
+    makeWaitDir(this.dir, this.mode.dir);
+    makeWaitDir(this.trashDir, this.mode.dir);
   }
 
-  /** Joins the end of the queue, unless already queued (keeping the earlier place). */
-  enqueue(): void {
-    if (!this.fifoReader) this.openFifo();
-    if (this.queuedPath && fs.existsSync(this.queuedPath)) return;
-    const ticket = Math.round(now() * 1000)
-      .toString()
-      .padStart(17, "0");
-    const queuedPath = `${this.files.waitDir}/q-${ticket}-${this.self.pid}-${this.self.start}`;
-    fs.renameSync(this.idlePath, queuedPath);
-    this.queuedPath = queuedPath;
+  /** Makes this process's FIFO and listens on it (once; `mkfifo` takes a few ms, so start early). */
+  prepare(): Promise<void> {
+    this.ready ??= this.makeFifo();
+    return this.ready;
   }
 
-  /** Leaves the queue; false when a releaser took us out first (its hand-over is on its way). */
-  dequeue(): boolean {
-    const queuedPath = this.queuedPath;
-    this.queuedPath = null;
-    if (!queuedPath) return true;
+  private async makeFifo(): Promise<void> {
+    this.removeLeftovers();
+    const fifo = `${this.dir}/${this.idleName}`;
+    fs.rmSync(fifo, { force: true }); // no live process has our pid and start: a leftover
+    await new Promise<void>((resolve, reject) =>
+      execFile("mkfifo", ["-m", this.mode.fifo.toString(8), fifo], (error) =>
+        error ? reject(new Error(`Lock: cannot make a wake-up FIFO at ${fifo}: ${error.message}`)) : resolve(),
+      ),
+    );
+    // O_RDWR: the FIFO never reports end-of-file when a releaser closes its end.
+    const fd = fs.openSync(fifo, fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
+    this.reader = new net.Socket({ fd, readable: true, writable: false });
+    this.reader.on("data", () => this.onWake());
+    this.reader.on("error", () => undefined);
+    this.reader.unref(); // a waiting acquire keeps the process alive with its own timer; an idle FIFO must not
+  }
+
+  /** Removes what processes that are gone left here (killed before they could clean up). */
+  private removeLeftovers(): void {
+    for (const dir of [this.dir, this.trashDir]) {
+      for (const name of fs.readdirSync(dir)) {
+        const match = ENTRY.exec(name);
+        if (match && !isAlive({ pid: Number(match[1]), start: Number(match[2]) })) removeEntry(`${dir}/${name}`);
+      }
+    }
+  }
+
+  /** Whether we can be woken (our FIFO is made); until then, and without one, we only poll. */
+  get canWait(): boolean {
+    return this.reader !== null;
+  }
+
+  get isQueued(): boolean {
+    return this.queuedName !== null;
+  }
+
+  /** Enters the queue at the back. */
+  join(): void {
+    if (this.queuedName || !this.reader) return;
+    const name = `q-${String(Math.round(now() * 1000)).padStart(17, "0")}-${this.me.pid}-${this.me.start}`;
+    fs.renameSync(`${this.dir}/${this.idleName}`, `${this.dir}/${name}`);
+    this.queuedName = name;
+  }
+
+  /** Leaves the queue. */
+  leave(): void {
+    if (!this.queuedName) return;
+    fs.renameSync(`${this.dir}/${this.queuedName}`, `${this.dir}/${this.idleName}`);
+    this.queuedName = null;
+  }
+
+  /** The queued entries in arrival order. */
+  private queued(): string[] {
     try {
-      fs.renameSync(queuedPath, this.idlePath);
-      return true;
+      return fs
+        .readdirSync(this.dir)
+        .filter((name) => name.startsWith("q-"))
+        .sort();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw error;
     }
   }
 
-  /** Takes this process's FIFO out of the folder (at exit). */
-  close(): void {
-    if (!this.fifoReader) return;
-    fs.rmSync(this.queuedPath ?? this.idlePath, { force: true });
-    fs.rmSync(this.idlePath, { force: true });
-  }
-
-  private openFifo(): void {
-    const fd = this.makeFifo();
-    // Unref'd: a waiting acquire keeps the process alive with its own timer, an idle FIFO must not.
-    this.fifoReader = new net.Socket({ fd, readable: true, writable: false }).unref();
-    this.fifoReader.on("data", () => this.onWake());
-  }
-
-  /**
-   * Makes our FIFO under a new name (n-), opens it for reading, and only then names it idle (i-):
-   * a FIFO named i- or q- without a reader belongs to a dead process and may be deleted by anyone.
-   * A sweep may remove the waiters' folder meanwhile, if it was empty: then again.
-   */
-  private makeFifo(attempts = 5): number {
-    const newPath = `${this.files.waitDir}/n-${this.self.pid}-${this.self.start}`;
-    this.files.ensureWaitDir();
-    fs.rmSync(newPath, { force: true });
-    const mkfifoResult = spawnSync("mkfifo", ["-m", "600", newPath], { encoding: "utf8" });
-    if (mkfifoResult.status !== 0) {
-      if (!fs.existsSync(this.files.waitDir) && attempts > 1) return this.makeFifo(attempts - 1);
-      throw new Error(
-        `Lock: cannot create a FIFO at ${JSON.stringify(newPath)}: ${mkfifoResult.error?.message ?? mkfifoResult.stderr.trim()}`,
-      );
+  /** Whether we may take the lock now: nobody live waits ahead of us. Entries of processes that are gone are removed. */
+  isOurTurn(): boolean {
+    for (const name of this.queued()) {
+      if (name === this.queuedName) return true;
+      const fd = openWriter(`${this.dir}/${name}`);
+      if (fd === "gone") {
+        removeEntry(`${this.dir}/${name}`);
+        continue;
+      }
+      if (fd !== "foreign") fs.closeSync(fd);
+      return false;
     }
-    const fd = fs.openSync(newPath, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
-    fs.renameSync(newPath, this.idlePath);
-    return fd;
+    return true;
+  }
+
+  /** Wakes the first waiter (ourselves included: then `onWake` runs soon, in this process); false when nobody waits. */
+  wakeFirst(): boolean {
+    for (const name of this.queued()) {
+      if (name === this.queuedName) {
+        setImmediate(this.onWake);
+        return true;
+      }
+      const fd = openWriter(`${this.dir}/${name}`);
+      if (fd === "gone") {
+        removeEntry(`${this.dir}/${name}`); // nobody reads it: its process is gone
+        continue;
+      }
+      if (fd === "foreign") return true; // another user's waiter: it finds its turn by polling
+      try {
+        fs.writeSync(fd, "!");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error; // EAGAIN: full of wake-ups already
+      } finally {
+        fs.closeSync(fd);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** At exit: our FIFO goes, and the folder too when nobody else uses it. */
+  close(): void {
+    this.reader?.destroy();
+    fs.rmSync(`${this.dir}/${this.queuedName ?? this.idleName}`, { force: true });
+    try {
+      fs.rmdirSync(this.trashDir);
+      fs.rmdirSync(this.dir);
+    } catch {
+      // others still use it
+    }
   }
 }

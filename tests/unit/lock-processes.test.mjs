@@ -5,6 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { Lock, Process, now } from "proclab";
 import { onEvent } from "proclab/core";
 
@@ -250,44 +251,140 @@ test(
 );
 
 test(
-  "PROCLAB_LOCK_STATE_DIR moves a lock's state: next-to-file puts it beside the file; a relative or unusable folder is named in the error",
+  "a lock's files live beside it: held, its holder, its waiters; processes that exit leave only the lock file",
   { timeout: 30_000 },
-  () => {
-    const dir = fs.mkdtempSync(path.join(root, "build", "lock-state-"));
+  async () => {
+    const dir = fs.mkdtempSync(path.join(root, "build", "lock-files-"));
     try {
-      const lockPath = path.join(dir, "beside");
-      const code = `const lock = new (require("proclab").Lock)(${JSON.stringify(lockPath)});
-      lock.acquire().then(() => { console.log(require("fs").readdirSync(${JSON.stringify(dir)}).sort().join(" ")); lock.release(); });`;
-      const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: "next-to-file" };
-      const beside = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
-      assert.equal(beside.stdout, "beside beside.lock beside.wait\n", beside.stderr);
+      const lockPath = path.join(dir, "l");
+      const code = `const { Lock } = require("proclab"); const fs = require("fs"); const lock = new Lock(${JSON.stringify(lockPath)});
+      (async () => { await lock.acquire(); console.log(fs.readdirSync(${JSON.stringify(dir)}).sort().join(" "));
+        setTimeout(() => lock.release(), 50); await lock.acquire(); lock.release(); })();`;
+      const two = [0, 1].map(() => spawn(process.execPath, ["-e", code], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+      const outputs = await Promise.all(
+        two.map(
+          (p) =>
+            new Promise((resolve) => {
+              let out = "";
+              p.stdout.on("data", (d) => (out += d));
+              p.once("exit", (c) => resolve([c, out]));
+            }),
+        ),
+      );
+      assert.deepEqual(
+        outputs.map(([c]) => c),
+        [0, 0],
+      );
+      for (const [, out] of outputs) assert.equal(out, "l l.lock l.owner l.waiters\n");
+      assert.deepEqual(fs.readdirSync(dir).sort(), ["l", "l.owner"], "the lock directory and the waiters' folder are gone");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
 
-      const notAFolder = path.join(dir, "a-file");
-      fs.writeFileSync(notAFolder, "");
-      const bad = spawnSync(
-        process.execPath,
-        ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`],
-        {
-          cwd: root,
-          encoding: "utf8",
-          timeout: 20_000,
-          env: { ...process.env, PROCLAB_LOCK_STATE_DIR: notAFolder },
-        },
+test("waiters get the lock in the order they asked for it (first come, first served, across processes)", { timeout: 60_000 }, async () => {
+  const lock = new Lock();
+  assert.equal(await lock.acquire(), true);
+  const waiters = [];
+  for (let i = 0; i < 4; i++) {
+    const w = child(
+      `const { Lock, now } = require("proclab"); const lock = new Lock(lockPath);
+      setTimeout(() => { console.log("asking"); lock.acquire().then(() => { console.log("got " + now()); setTimeout(() => lock.release(), 20); }); }, 300);`,
+      lock.path,
+    );
+    await w.printed("asking");
+    await sleep(100); // its request is queued before the next child asks
+    waiters.push(w);
+  }
+  lock.release();
+  await Promise.all(waiters.map((w) => w.exited));
+  const gotAt = waiters.map((w) => Number(/got ([\d.]+)/.exec(w.output())[1]));
+  assert.deepEqual(
+    [...gotAt].sort((a, b) => a - b),
+    gotAt,
+    `acquired in asking order: ${gotAt}`,
+  );
+});
+
+test(
+  "two users locking one file exclude each other (the exclusion lives beside the file, not per user)",
+  {
+    timeout: 60_000,
+    skip: process.getuid?.() !== 0 || !fs.existsSync("/usr/bin/setpriv") ? "needs root and setpriv to run a second user" : false,
+  },
+  async () => {
+    // A copy of the library that another user can read (the project may sit in a private folder).
+    const copy = fs.mkdtempSync(path.join("/tmp", "proclab-users-"));
+    const shared = fs.mkdtempSync(path.join("/tmp", "proclab-users-lock-"));
+    try {
+      for (const part of [
+        "dist",
+        "package.json",
+        ...["proper-lockfile", "graceful-fs", "retry", "signal-exit"].map((m) => path.join("node_modules", m)),
+      ]) {
+        fs.cpSync(path.join(root, part), path.join(copy, part), { recursive: true });
+      }
+      fs.chmodSync(copy, 0o755);
+      fs.chmodSync(shared, 0o1777);
+      const lockPath = path.join(shared, "l");
+      const counter = path.join(shared, "counter");
+      fs.writeFileSync(counter, "0");
+      fs.chmodSync(counter, 0o666);
+      const code = `const fs = require("fs"); const { Lock } = require(${JSON.stringify(path.join(copy, "dist", "index.js"))});
+      const lock = new Lock(${JSON.stringify(lockPath)});
+      (async () => { for (let i = 0; i < 100; i++) { await lock.acquire();
+        const v = Number(fs.readFileSync(${JSON.stringify(counter)}, "utf8")); await new Promise((r) => setImmediate(r));
+        fs.writeFileSync(${JSON.stringify(counter)}, String(v + 1)); lock.release(); } })();`;
+      const users = [[], ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]].map((prefix) => {
+        const [command, ...args] = [...prefix, process.execPath, "-e", code];
+        return spawn(command, args, { cwd: "/tmp", stdio: ["ignore", "inherit", "inherit"] });
+      });
+      const codes = await Promise.all(users.map((p) => new Promise((resolve) => p.once("exit", resolve))));
+      assert.deepEqual(codes, [0, 0]);
+      assert.equal(fs.readFileSync(counter, "utf8"), "200", "no lost update: root and nobody never held the lock together");
+    } finally {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.rmSync(shared, { recursive: true, force: true });
+    }
+  },
+);
+
+test(
+  "what killed processes leave is cleared, and nothing planted in the waiters' folder is written through",
+  { timeout: 30_000 },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(root, "build", "lock-leftovers-"));
+    try {
+      const lockPath = path.join(dir, "l");
+      const victim = path.join(dir, "victim");
+      fs.writeFileSync(victim, "precious");
+      // A waiter killed while queued leaves its FIFO in the queue; a stranger plants a symlink first in line.
+      const holder = new Lock(lockPath);
+      assert.equal(await holder.acquire(), true);
+      const killed = child(
+        `const lock = new (require("proclab").Lock)(lockPath); setTimeout(() => { lock.acquire(); console.log("queued"); }, 300);`,
+        lockPath,
       );
-      const relative = spawnSync(
-        process.execPath,
-        ["-e", `try { new (require("proclab").Lock)(${JSON.stringify(lockPath)}); } catch (e) { console.log(e.message); }`],
-        {
-          cwd: root,
-          encoding: "utf8",
-          timeout: 20_000,
-          env: { ...process.env, PROCLAB_LOCK_STATE_DIR: "build/locks" },
-        },
+      await killed.printed("queued");
+      await sleep(50);
+      killed.proc.kill("SIGKILL");
+      await killed.exited;
+      fs.symlinkSync(victim, path.join(`${lockPath}.waiters`, "q-00000000000000000-1-1"));
+      const queuedBefore = fs.readdirSync(`${lockPath}.waiters`).filter((n) => n.startsWith("q-"));
+      assert.equal(queuedBefore.length, 2, `the killed waiter's FIFO and the planted link: ${queuedBefore}`);
+      const next = child(
+        `const lock = new (require("proclab").Lock)(lockPath); setTimeout(() => lock.acquire().then(() => { console.log("got it"); lock.release(); }), 300);`,
+        lockPath,
       );
-      assert.equal(relative.stdout, `Lock: PROCLAB_LOCK_STATE_DIR must be an absolute folder or "next-to-file", not "build/locks"\n`);
-      assert.match(
-        bad.stdout,
-        /cannot create the lock's state in ".*a-file" \((EEXIST|ENOTDIR)\); expected a writable folder, or set PROCLAB_LOCK_STATE_DIR to one/,
+      await sleep(600);
+      holder.release();
+      await next.printed("got it");
+      assert.equal(fs.readFileSync(victim, "utf8"), "precious", "a wake-up never writes through a planted link");
+      assert.deepEqual(
+        fs.readdirSync(`${lockPath}.waiters`).filter((n) => n.startsWith("q-")),
+        [],
+        "dead and planted entries are removed",
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -295,129 +392,24 @@ test(
   },
 );
 
-test("the state folder's sweep removes what killed processes left there, never a live holder's lock", { timeout: 30_000 }, async () => {
-  const stateDir = fs.mkdtempSync(path.join(root, "build", "lock-sweep-"));
-  const lockDir = fs.mkdtempSync(path.join(root, "build", "lock-sweep-files-"));
-  const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: stateDir };
-  const run = (code) => spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 20_000, env });
-  try {
-    // A live holder (a child that holds until told) of one lock, and a lock whose holder was SIGKILLed.
-    const holder = spawn(
-      process.execPath,
-      [
-        "-e",
-        `const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
-      lock.acquire().then(() => console.log("holding")); process.stdin.on("data", () => process.exit(0));`,
-      ],
-      { cwd: root, env, stdio: ["pipe", "pipe", "inherit"] },
-    );
-    started.add(holder);
-    await new Promise((resolve) => holder.stdout.once("data", resolve));
-    // It also waits for the live holder's lock, so its FIFO is left in that lock's queue.
-    const killed = spawn(
-      process.execPath,
-      [
-        "-e",
-        `const { Lock } = require("proclab");
-      const lock = new Lock(${JSON.stringify(path.join(lockDir, "dead"))});
-      lock.acquire().then(() => { new Lock(${JSON.stringify(path.join(lockDir, "live"))}).acquire(); setTimeout(() => console.log("holding"), 100); });`,
-      ],
-      { cwd: root, env, stdio: ["ignore", "pipe", "inherit"] },
-    );
-    started.add(killed);
-    await new Promise((resolve) => killed.stdout.once("data", resolve));
-    killed.kill("SIGKILL");
-    await new Promise((resolve) => killed.once("exit", resolve));
-    const before = fs.readdirSync(stateDir).sort();
-    assert.ok(
-      before.some((n) => n.startsWith("dead-") && n.endsWith(".lock")),
-      `dead holder's lock directory left: ${before}`,
-    );
-    const liveQueue = path.join(
-      stateDir,
-      before.find((n) => n.startsWith("live-") && n.endsWith(".wait")),
-    );
-    assert.ok(
-      fs.readdirSync(liveQueue).some((n) => n.startsWith("q-")),
-      "the killed waiter's FIFO is left in the live lock's queue",
-    );
-
-    // Make the dead holder's lock a minute old (its marker's time) and the last sweep too.
-    const deadLock = path.join(
-      stateDir,
-      before.find((n) => n.startsWith("dead-") && n.endsWith(".lock")),
-    );
-    const [marker] = fs.readdirSync(deadLock);
-    fs.renameSync(path.join(deadLock, marker), path.join(deadLock, marker.replace(/-[\d.]+$/, `-${(Date.now() - 120_000).toFixed(3)}`)));
-    fs.writeFileSync(path.join(stateDir, ".swept"), "");
-    const old = new Date(Date.now() - 120_000);
-    fs.utimesSync(path.join(stateDir, ".swept"), old, old);
-
-    const swept = run(`new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "other"))}); console.log("opened");`);
-    assert.equal(swept.stdout, "opened\n", swept.stderr);
-    const after = fs.readdirSync(stateDir).sort();
-    assert.deepEqual(
-      after.filter((n) => n.startsWith("dead-")),
-      [],
-      `dead holder's state swept: ${after}`,
-    );
-    assert.ok(
-      after.some((n) => n.startsWith("live-") && n.endsWith(".lock")),
-      `live holder's lock kept: ${after}`,
-    );
-    assert.ok(!fs.existsSync(liveQueue), "the dead waiter's FIFO is gone, and with it the empty queue folder");
-    const check = run(`const lock = new (require("proclab").Lock)(${JSON.stringify(path.join(lockDir, "live"))});
-      lock.acquire(false).then((got) => console.log("got " + got + ", holder " + lock.holder()?.pid));`);
-    assert.equal(check.stdout, `got false, holder ${holder.pid}\n`, check.stderr);
-
-    holder.stdin.write("done\n");
-    await new Promise((resolve) => holder.once("exit", resolve));
-  } finally {
-    fs.rmSync(stateDir, { recursive: true, force: true });
-    fs.rmSync(lockDir, { recursive: true, force: true });
-  }
-});
-
-test("processes that exit remove their lock's state from the state folder", { timeout: 30_000 }, async () => {
-  const stateDir = fs.mkdtempSync(path.join(root, "build", "lock-leave-"));
-  const lockPath = `${stateDir}-file`;
-  try {
-    const code = `const { Lock } = require("proclab"); const lock = new Lock(${JSON.stringify(lockPath)});
-      (async () => { await lock.acquire(); setTimeout(() => lock.release(), 50); await lock.acquire(); lock.release(); })();`;
-    const env = { ...process.env, PROCLAB_LOCK_STATE_DIR: stateDir };
-    const two = [0, 1].map(() => spawn(process.execPath, ["-e", code], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] }));
-    const codes = await Promise.all(two.map((p) => new Promise((resolve) => p.once("exit", resolve))));
-    assert.deepEqual(codes, [0, 0]);
-    assert.deepEqual(
-      fs.readdirSync(stateDir).filter((n) => !n.startsWith(".")),
-      [],
-    );
-  } finally {
-    fs.rmSync(stateDir, { recursive: true, force: true });
-    fs.rmSync(lockPath, { force: true });
-  }
-});
-
-test("a wait that cannot join the queue rejects with the cause, and leaves no waiter behind to take the lock", { timeout: 30_000 }, () => {
+test("a waiter that cannot make its wake-up FIFO (no mkfifo) still gets the lock, by polling", { timeout: 30_000 }, async () => {
   const lockPath = path.join(root, "build", `lock-no-fifo-${process.pid}`);
   try {
-    // Without mkfifo on the PATH, this process cannot make the FIFO it would wait on.
-    const code = `const { Lock } = require("proclab");
-      const lock = new Lock(${JSON.stringify(lockPath)});
-      lock.acquire().then(async () => {
-        process.env.PATH = "/nonexistent";
-        await lock.acquire(true, 20_000).then((got) => console.log("got " + got), (e) => console.log("rejected: " + e.message));
-        lock.release();
-        await new Promise((resolve) => setTimeout(resolve, 100)); // a poll tick: a waiter left behind would take the lock
-        console.log("free after: " + (await lock.acquire(false)));
-        lock.release();
-      });`;
-    const started = Date.now();
-    const run = spawnSync(process.execPath, ["-e", code], { cwd: root, encoding: "utf8", timeout: 15_000 });
-    assert.match(run.stdout, /^rejected: Lock: cannot create a FIFO at ".*": spawnSync mkfifo ENOENT\nfree after: true\n$/, run.stderr);
+    const holder = child(
+      `const lock = new (require("proclab").Lock)(lockPath);
+      lock.acquire().then(() => { console.log("holding"); setTimeout(() => lock.release(), 2000); });`,
+      lockPath,
+    );
+    await holder.printed("holding");
+    const waiter = `process.env.PATH = "/nonexistent"; const lock = new (require("proclab").Lock)(${JSON.stringify(lockPath)});
+      lock.acquire(false).then((free) => lock.acquire(true, 10_000).then((got) => { console.log("free at first " + free + ", got " + got); lock.release(); }));`;
+    const run = spawnSync(process.execPath, ["-e", waiter], { cwd: root, encoding: "utf8", timeout: 15_000 });
+    assert.equal(run.stdout, "free at first false, got true\n", run.stderr);
     assert.equal(run.status, 0);
-    assert.ok(Date.now() - started < 10_000, "exited at once, not after the 20 s timeout");
+    await holder.exited;
   } finally {
     fs.rmSync(lockPath, { force: true });
+    fs.rmSync(`${lockPath}.owner`, { force: true });
+    fs.rmSync(`${lockPath}.waiters`, { recursive: true, force: true });
   }
 });
