@@ -81,7 +81,8 @@ if __name__ == "__main__":
     print(json.dumps(out))
 `,
   );
-  const result = spawnSync("python3", [script], { encoding: "utf8" });
+  // -I: the script sits in the temp folder, whose other files must not shadow the standard library (a queue.py there did).
+  const result = spawnSync("python3", ["-I", script], { encoding: "utf8" });
   fs.rmSync(script, { force: true });
   if (result.status !== 0) throw new Error(`python3 failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
