@@ -43,7 +43,23 @@ const fastRmdirFs = {
     const trashDir = trashDirs.get(String(dir));
     if (!trashDir) return fs.rmdirSync(dir);
     const away = `${trashDir}/t-${++trashCount}-${process.pid}-0`;
-    fs.renameSync(dir, away);
+    try {
+      fs.renameSync(dir, away);
+    } catch (error) {
+      // The trash folder went with a process that left (the lock directory is still here): make it again.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !fs.existsSync(dir)) throw error;
+      try {
+        fs.mkdirSync(trashDir);
+      } catch (made) {
+        if ((made as NodeJS.ErrnoException).code !== "EEXIST") throw made;
+      }
+      try {
+        fs.chmodSync(trashDir, fs.statSync(`${trashDir}/..`).mode & 0o7777); // shared as the waiters' folder is
+      } catch {
+        // another user's: it set the mode
+      }
+      fs.renameSync(dir, away);
+    }
     trash.push(away);
   },
 };

@@ -214,10 +214,12 @@ export class WaitQueue {
     this.reader?.destroy();
     fs.rmSync(`${this.dir}/${this.queuedName ?? this.idleName}`, { force: true });
     try {
+      // Only when nobody else is here: others' releases use the trash folder.
+      if (fs.readdirSync(this.dir).some((name) => name !== "trash")) return;
       fs.rmdirSync(this.trashDir);
       fs.rmdirSync(this.dir);
     } catch {
-      // others still use it
+      // others still use it, or came meanwhile
     }
   }
 }
