@@ -261,6 +261,7 @@ test(
       (async () => { await lock.acquire(); console.log(fs.readdirSync(${JSON.stringify(dir)}).sort().join(" "));
         setTimeout(() => lock.release(), 50); await lock.acquire(); lock.release(); })();`;
       const two = [0, 1].map(() => spawn(process.execPath, ["-e", code], { cwd: root, stdio: ["ignore", "pipe", "inherit"] }));
+      for (const p of two) started.add(p); // killed after the tests if they hang
       const outputs = await Promise.all(
         two.map(
           (p) =>
@@ -338,7 +339,9 @@ test(
         fs.writeFileSync(${JSON.stringify(counter)}, String(v + 1)); lock.release(); } })();`;
       const users = [[], ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]].map((prefix) => {
         const [command, ...args] = [...prefix, process.execPath, "-e", code];
-        return spawn(command, args, { cwd: "/tmp", stdio: ["ignore", "inherit", "inherit"] });
+        const user = spawn(command, args, { cwd: "/tmp", stdio: ["ignore", "inherit", "inherit"] });
+        started.add(user); // killed after the tests if they hang
+        return user;
       });
       const codes = await Promise.all(users.map((p) => new Promise((resolve) => p.once("exit", resolve))));
       assert.deepEqual(codes, [0, 0]);
