@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: set up what the tests need (as npm start does), build, run the library's
-// unit tests (tests/unit/, in parallel) and integration tests (tests/integration/, one file at
+// unit tests (tests/unit/, in parallel; again with the Linux-only facilities hidden) and integration tests (tests/integration/, one file at
 // a time), check the committed notebooks, then execute every notebook headlessly.
 //   node scripts/test.mjs unit          only the unit tests        (npm run test:unit)
 //   node scripts/test.mjs integration   only the integration tests (npm run test:integration)
+//   node scripts/test.mjs portable      only the unit tests with PROCLAB_PORTABLE=1 (npm run test:portable)
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -31,9 +32,10 @@ function stage(name, run) {
  * Runs the test files under tests/<folder> with Node's test runner, `concurrency` files at a time.
  * Tests get a scratch data folder, build/test-data/<folder>/<test file>/ (tests/support/data-dir.mjs):
  * data/db.json in the repository stays as committed, and files running side by side share none.
+ * `env` adds variables for the tests (and the children they start); `dataName` names the data folder.
  */
-function nodeTests(folder, concurrency) {
-  const testData = path.join(buildDir, "test-data", folder);
+function nodeTests(folder, concurrency, env = {}, dataName = folder) {
+  const testData = path.join(buildDir, "test-data", dataName);
   fs.rmSync(testData, { recursive: true, force: true });
   fs.mkdirSync(testData, { recursive: true });
   const perFileData = pathToFileURL(path.join(projectRoot, "tests", "support", "data-dir.mjs")).href;
@@ -46,8 +48,8 @@ function nodeTests(folder, concurrency) {
     path.join(projectRoot, "tests", folder),
   ];
   return (
-    spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, PROCLAB_DATA_DIR: testData } }).status ??
-    1
+    spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, ...env, PROCLAB_DATA_DIR: testData } })
+      .status ?? 1
   );
 }
 
@@ -77,11 +79,11 @@ function notebookStages() {
 }
 
 const chosen = process.argv[2];
-if (chosen !== undefined && chosen !== "unit" && chosen !== "integration") {
-  console.error(`usage: node scripts/test.mjs [unit | integration]; got ${JSON.stringify(chosen)}`);
+if (chosen !== undefined && chosen !== "unit" && chosen !== "integration" && chosen !== "portable") {
+  console.error(`usage: node scripts/test.mjs [unit | integration | portable]; got ${JSON.stringify(chosen)}`);
   process.exit(2);
 }
-setup({ jupyter: chosen !== "unit" });
+setup({ jupyter: chosen !== "unit" && chosen !== "portable" });
 if (chosen === undefined) {
   // Style first: one formatter (Prettier) and one linter (ESLint, typescript-eslint), a few seconds.
   const bin = (name) => path.join(projectRoot, "node_modules", ".bin", name);
@@ -94,11 +96,18 @@ if (chosen === undefined) {
       : 1,
   );
 }
-if (chosen !== "integration") {
+if (chosen === undefined || chosen === "unit") {
   // Fast and independent of each other: one file per core at a time.
   stage("unit tests", () => nodeTests("unit", os.availableParallelism()));
 }
-if (chosen !== "unit") {
+if (chosen === undefined || chosen === "portable") {
+  // The same tests as macOS sees the library: PROCLAB_PORTABLE=1 hides /proc and setpriv
+  // (lib/core/platform.ts), so each fallback runs; tests of Linux-only facts skip.
+  stage("unit tests, portable (no /proc, no setpriv)", () =>
+    nodeTests("unit", os.availableParallelism(), { PROCLAB_PORTABLE: "1" }, "unit-portable"),
+  );
+}
+if (chosen === undefined || chosen === "integration") {
   // One file at a time: statistical races (counted over many trials) and timing bounds that
   // other files' processes competing for the cores would skew.
   stage("integration tests: races", () => nodeTests(path.join("integration", "races"), 1));

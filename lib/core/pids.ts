@@ -5,9 +5,11 @@
  * - A zombie (ended, waiting to be reaped by its parent) does not: it will never act again.
  * - A pid can be reused after its process ends; `ProcessIdentity` (pid + start time) tells an
  *   unrelated newcomer from the process we mean.
- * Where /proc does not exist (macOS), zombies and reuse cannot be seen: a pid that exists runs.
+ * Where /proc does not exist (macOS) or is hidden (`PROCLAB_PORTABLE=1`, core/platform.ts), zombies
+ * and reuse cannot be seen: a pid that exists runs.
  */
 import * as fs from "node:fs";
+import { hasProc } from "./platform";
 
 /** A process, in a form that survives pid reuse. */
 export interface ProcessIdentity {
@@ -15,8 +17,6 @@ export interface ProcessIdentity {
   /** Start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or 0 where unknown. */
   start: number;
 }
-
-const hasProc = fs.existsSync("/proc/self/stat");
 
 /** State letter and start time of `pid` from /proc, or null when it has no entry (or there is no /proc). */
 function procStat(pid: number): { state: string; start: number } | null {
@@ -49,6 +49,8 @@ export function isRunning(pid: number): boolean {
 /** false when `pid` does not run; else its /proc stat (null where /proc cannot tell more). */
 function runningStat(pid: number): { state: string; start: number } | null | false {
   if (!Number.isInteger(pid) || pid <= 0 || !pidExists(pid)) return false;
+  // Fallback without /proc: kill(pid, 0) alone — a zombie counts as running, and a reused pid
+  // as the process we meant (its identity's start is 0, so isAlive cannot compare).
   if (!hasProc) return null;
   const stat = procStat(pid);
   return stat === null || stat.state === "Z" || stat.state === "X" ? false : stat;

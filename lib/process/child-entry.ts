@@ -49,8 +49,9 @@ async function main(): Promise<void> {
   await connectToCollector(config);
   emit("start", { ppid: process.ppid, daemon: config.daemon });
   process.on("disconnect", () => {
-    // The parent died (its IPC channel closed). A daemon ends with it (backup for pdeathsig);
-    // others live on as orphans, adopted by pid 1 or a subreaper.
+    // The parent died (its IPC channel closed). A daemon ends with it: on Linux a backup for
+    // setpriv's pdeathsig, elsewhere (macOS, PROCLAB_PORTABLE=1) the only way it learns.
+    // Others live on as orphans, adopted by pid 1 or a subreaper.
     emit("parent-died", { daemon: config.daemon });
     if (config.daemon) void closeLink().then(() => process.exit(1));
   });

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import { configureEvents, emit, type ProcEvent } from "../core/events";
 import { writeJsonLine } from "../core/lines";
+import { hasProc } from "../core/platform";
 import type { ChildConfig } from "./config";
 import type { Hello } from "./collector";
 
@@ -93,7 +94,9 @@ function watchParentPid(): void {
   }, 25).unref();
 }
 
+/** The adopter's command name from /proc; where there is none (macOS, PROCLAB_PORTABLE=1) the fallback is null: the pid alone is reported. */
 function commandOf(pid: number): string | null {
+  if (!hasProc) return null;
   try {
     return fs.readFileSync(`/proc/${pid}/comm`, "utf8").trim();
   } catch {

@@ -12,7 +12,7 @@ export interface OrphanReport {
   childPid: number;
   ppidBefore: number | null;
   ppidAfter: number | null;
-  /** Command name of the adopter, from /proc. */
+  /** Command name of the adopter, from /proc; null where /proc is missing or hidden (macOS, PROCLAB_PORTABLE=1). */
   adoptedBy: string | null;
   transcript: Transcript;
 }

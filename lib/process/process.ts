@@ -50,7 +50,7 @@ export function asMainProgram(process: Process): void {
 
 let exitHookInstalled = false;
 
-/** Python's atexit: when this process exits, its daemon children are terminated (setpriv's pdeathsig also covers SIGKILL). */
+/** Python's atexit: when this process exits, its daemon children are terminated (on Linux setpriv's pdeathsig also covers SIGKILL; elsewhere the child ends when its IPC channel closes). */
 function terminateDaemonsAtExit(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;

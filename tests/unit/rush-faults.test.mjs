@@ -150,6 +150,8 @@ test("runRush: a second rush in the same process on the same db is refused; with
   const where = folder("library");
   const db = path.join(where, "db.json");
   const controller = new AbortController();
+  let trialDone;
+  const firstTrial = new Promise((resolve) => (trialDone = resolve));
   const running = runRush({
     strategy: "none",
     trials: 100_000,
@@ -159,13 +161,14 @@ test("runRush: a second rush in the same process on the same db is refused; with
     db,
     progress: false,
     signal: controller.signal,
+    onProgress: () => trialDone(),
   });
   await sleep(200);
   await assert.rejects(
     runRush({ trials: 1, db, progress: false }),
     (error) => error.name === "RushBusyError" && new RegExp(`pid ${process.pid} \\(this process\\), started`).test(error.message),
   );
-  await sleep(1500);
+  await firstTrial; // however loaded the machine, at least one trial has ended
   controller.abort("stop");
   const result = await running;
   assert.ok(result.interrupted, "the result says it was interrupted");
