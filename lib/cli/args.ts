@@ -4,7 +4,7 @@
  * values and errors that name the flag and what was expected.
  */
 import { parseArgs } from "node:util";
-import { quoteInput } from "../schedule/parse";
+import { quoteInput } from "../core/text";
 
 export type FlagType = "integer" | "number" | "string" | "boolean";
 

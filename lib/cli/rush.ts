@@ -10,7 +10,8 @@
  * and what the interrupted trial showed are printed, exit 130 / 143.
  */
 import * as path from "node:path";
-import { quoteInput, ScheduleError, showInput } from "../schedule/parse";
+import { quoteInput, showInput } from "../core/text";
+import { ScheduleError } from "../schedule/parse";
 import { interleavingText } from "../schedule/text";
 import { rushDefaults, RushConfigError, type RushConfig } from "../tickets/config";
 import { summaryTable, trialRow } from "../tickets/outcome";

@@ -6,6 +6,7 @@
  */
 
 /** One step of a schedule: which process moves, and optionally which step it must be at. */
+import { quoteInput, showInput } from "../core/text";
 export interface ScheduleEntry {
   process: string;
   step?: string;
@@ -29,23 +30,6 @@ export interface ScheduleShape {
 }
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
-
-/**
- * `text` quoted for an error message: whole when short, else its first `max` characters, "…"
- * and its length, so a 100 000-letter input does not come back whole.
- */
-export function quoteInput(text: string, max = 60): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? JSON.stringify(text) : `${JSON.stringify(`${chars.slice(0, max).join("")}…`)} (${chars.length} characters)`;
-}
-
-/** Any value for an error message: its JSON (or String) form, cut like quoteInput's. */
-export function showInput(value: unknown, max = 60): string {
-  if (typeof value === "string") return quoteInput(value, max);
-  const text = (typeof value === "number" || typeof value === "bigint" ? String(value) : JSON.stringify(value)) ?? String(value);
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max).join("")}… (${chars.length} characters)`;
-}
 
 /** The letters of `count` processes: A, B, … (at most 26). */
 export function processLetters(count: number): string[] {

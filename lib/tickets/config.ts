@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { defaultDbPath } from "../core/paths";
-import { showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
 import { dbPathProblem } from "./db";
 import { getStrategy, type StrategyName } from "./strategies";
 

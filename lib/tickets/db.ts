@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir, defaultDbPath } from "../core/paths";
-import { showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
 import { readSmallFile, reason, shownPath, writableFileProblem, FileReadError } from "./files";
 
 /** What db.json holds. */

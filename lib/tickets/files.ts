@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
 
 /** A path for a message: whole, unless absurdly long. */
 export function shownPath(file: string): string {

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { runRush, type RushOptions, type RushResult } from "./rush";
 import { getStrategy, type StrategyName } from "./strategies";
-import { ScheduleError, showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
+import { ScheduleError } from "../schedule/parse";
 import { readSmallFile, reason, shownPath, writableFileProblem } from "./files";
 import type { Interleaving } from "../schedule/interleaving";
 

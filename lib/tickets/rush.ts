@@ -31,7 +31,7 @@ import { ensureDbFolder, readDb, resetDb } from "./db";
 import { buyerDelays, race } from "./race";
 import { liveProgress, type RushProgress } from "./progress";
 import { getStrategy } from "./strategies";
-import { showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
 import { summarize, trialOutcome, type RushSummary, type TrialResult } from "./outcome";
 
 export interface RushOptions extends Partial<RushConfig> {

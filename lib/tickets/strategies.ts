@@ -5,7 +5,7 @@
  * else knows a strategy by name.
  */
 
-import { showInput } from "../schedule/parse";
+import { showInput } from "../core/text";
 
 export type StrategyName = "none" | "join" | "seed-lock" | "lock" | "coarse";
 
