@@ -41,26 +41,18 @@ const fastRmdirFs = {
   ...fs,
   rmdirSync(dir: fs.PathLike): void {
     const trashDir = trashDirs.get(String(dir));
-    if (!trashDir) return fs.rmdirSync(dir);
-    const away = `${trashDir}/t-${++trashCount}-${process.pid}-0`;
-    try {
-      fs.renameSync(dir, away);
-    } catch (error) {
-      // The trash folder went with a process that left (the lock directory is still here): make it again.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !fs.existsSync(dir)) throw error;
+    if (trashDir) {
+      const away = `${trashDir}/t-${++trashCount}-${process.pid}-0`;
       try {
-        fs.mkdirSync(trashDir);
-      } catch (made) {
-        if ((made as NodeJS.ErrnoException).code !== "EEXIST") throw made;
+        fs.renameSync(dir, away);
+        trash.push(away);
+        return;
+      } catch (error) {
+        if (!fs.existsSync(dir)) throw error; // gone already: what rmdir would say
+        // The trash folder went with a process that left: the plain way below, slower but always right.
       }
-      try {
-        fs.chmodSync(trashDir, fs.statSync(`${trashDir}/..`).mode & 0o7777); // shared as the waiters' folder is
-      } catch {
-        // another user's: it set the mode
-      }
-      fs.renameSync(dir, away);
     }
-    trash.push(away);
+    fs.rmdirSync(dir);
   },
 };
 

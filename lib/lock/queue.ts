@@ -141,18 +141,28 @@ export class WaitQueue {
     return this.queuedName !== null;
   }
 
-  /** Enters the queue at the back. */
+  /** Enters the queue at the back; if our FIFO is gone (its folder removed meanwhile), we stay out and only poll. */
   join(): void {
     if (this.queuedName || !this.reader) return;
     const name = `q-${String(Math.round(now() * 1000)).padStart(17, "0")}-${this.me.pid}-${this.me.start}`;
-    fs.renameSync(`${this.dir}/${this.idleName}`, `${this.dir}/${name}`);
-    this.queuedName = name;
+    try {
+      fs.renameSync(`${this.dir}/${this.idleName}`, `${this.dir}/${name}`);
+      this.queuedName = name;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      this.reader.destroy(); // nobody can wake us any more: poll
+      this.reader = null;
+    }
   }
 
   /** Leaves the queue. */
   leave(): void {
     if (!this.queuedName) return;
-    fs.renameSync(`${this.dir}/${this.queuedName}`, `${this.dir}/${this.idleName}`);
+    try {
+      fs.renameSync(`${this.dir}/${this.queuedName}`, `${this.dir}/${this.idleName}`);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
     this.queuedName = null;
   }
 
@@ -209,17 +219,12 @@ export class WaitQueue {
     return false;
   }
 
-  /** At exit: our FIFO goes, and the folder too when nobody else uses it. */
+  /**
+   * At exit: our FIFO goes. The folder stays (with its empty trash folder): removing it would race
+   * with a process that is just making it, and an empty folder beside the lock file costs nothing.
+   */
   close(): void {
     this.reader?.destroy();
     fs.rmSync(`${this.dir}/${this.queuedName ?? this.idleName}`, { force: true });
-    try {
-      // Only when nobody else is here: others' releases use the trash folder.
-      if (fs.readdirSync(this.dir).some((name) => name !== "trash")) return;
-      fs.rmdirSync(this.trashDir);
-      fs.rmdirSync(this.dir);
-    } catch {
-      // others still use it, or came meanwhile
-    }
   }
 }

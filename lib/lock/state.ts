@@ -82,8 +82,8 @@ export class LockState {
 
   private tryServe(why: "woken" | "poll"): void {
     if (this.waiters.length === 0 || this.stillHeld()) return;
-    if (this.queue.canWait && !this.queue.isQueued) return; // joining: our turn comes in the queue
-    if (why === "poll" && !this.queue.isOurTurn()) return;
+    // Woken but not (or no longer) in the queue: a stale wake-up; look at the queue like a poll.
+    if ((why === "poll" || !this.queue.isQueued) && !this.queue.isOurTurn()) return;
     let how: HowAcquired = "handoff";
     if (!this.take()) {
       if (why !== "poll" || !this.takeFromDeadHolder()) return;

@@ -251,7 +251,7 @@ test(
 );
 
 test(
-  "a lock's files live beside it: held, its holder, its waiters; processes that exit leave only the lock file",
+  "a lock's files live beside it: held, its holder, its waiters; processes that exit leave no FIFO and no lock directory",
   { timeout: 30_000 },
   async () => {
     const dir = fs.mkdtempSync(path.join(root, "build", "lock-files-"));
@@ -277,7 +277,9 @@ test(
         [0, 0],
       );
       for (const [, out] of outputs) assert.equal(out, "l l.lock l.owner l.waiters\n");
-      assert.deepEqual(fs.readdirSync(dir).sort(), ["l", "l.owner"], "the lock directory and the waiters' folder are gone");
+      assert.deepEqual(fs.readdirSync(dir).sort(), ["l", "l.owner", "l.waiters"], "the lock directory is gone");
+      assert.deepEqual(fs.readdirSync(path.join(dir, "l.waiters")), ["trash"], "no FIFO is left, and no released lock directory");
+      assert.deepEqual(fs.readdirSync(path.join(dir, "l.waiters", "trash")), []);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
