@@ -111,8 +111,10 @@ if (chosen === undefined || chosen === "integration") {
   // One file at a time: statistical races (counted over many trials) and timing bounds that
   // other files' processes competing for the cores would skew.
   stage("integration tests: races", () => nodeTests(path.join("integration", "races"), 1));
-  // One file at a time: grading and notebooks in tslab kernels, each run heavy on both cores.
+  // One file at a time: notebooks in tslab kernels, each run heavy on both cores.
   stage("integration tests: kernels", () => nodeTests(path.join("integration", "kernel"), 1));
+  // A class of submissions graded in bubblewrap sandboxes, two at a time (it uses both cores).
+  stage("integration tests: grading (sandboxed)", () => nodeTests(path.join("integration", "grading"), 1));
 }
 if (chosen === undefined) notebookStages();
 

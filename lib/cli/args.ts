@@ -73,6 +73,12 @@ function convert(name: string, type: FlagType, raw: string): number | string {
   if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) {
     throw new UsageError(`--${name} must be ${type === "integer" ? "an integer" : "a number"}, got ${quoteInput(raw)}`);
   }
+  if (type === "integer" && !Number.isSafeInteger(value)) {
+    // 1e20 is an integer to JavaScript, but not exactly: refuse it here, not deep inside a run.
+    throw new UsageError(
+      `--${name} must be an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, got ${quoteInput(raw)}`,
+    );
+  }
   return value;
 }
 

@@ -2,10 +2,12 @@
 import type { Command } from "./command";
 import { assign } from "./assign";
 import { grade } from "./grade";
+import { handout } from "./handout";
 import { rush } from "./rush";
 
 export const commands: Readonly<Record<string, Command>> = {
   rush,
   assign,
   grade,
+  handout,
 };

@@ -1,51 +1,90 @@
 /**
- * `proclab grade <submission.ipynb | dir> [--seed N | --student ID] [--json]`: runs a submission with the
- * teacher's tests (restored, hidden ones included) and scores it; writes <submission>.feedback.md.
- *   --json  stdout is one JSON object { score, maxScore, tests } (a folder: { submissions: [{ file, score, maxScore, tests }] }).
+ * `proclab grade <submission.ipynb | folder> [flags]`: runs submissions against the teacher's
+ * tests (hidden ones included), each in a sandbox, several at once; writes feedback (Markdown
+ * and HTML) and, for a folder, the gradebook. A folder is nbgrader's layout
+ * (`submitted/<student>/<assignment>.ipynb` or `submitted/<student>/<assignment>/<name>.ipynb`;
+ * each student's variant comes from their folder name) or a flat folder of notebooks.
+ *   --json  stdout is one JSON object: a file's { score, maxScore, tests }, or { submissions: [...] }.
+ * A submission that cannot be graded scores 0 with the reason; the exit code is 0 once every
+ * submission has a score, 2 for a mistake in the command (nothing was graded).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { feedbackMarkdown, scoreTable } from "../grading/feedback";
-import { gradeSubmission, type GradeOptions, type GradeOutcome } from "../grading/grade";
+import { findSubmissions, gradeBatch, progressLine, type BatchResult, type Layout } from "../grading/batch";
+import { feedbackHtml, feedbackMarkdown, scoreTable } from "../grading/feedback";
+import { loadAssignment, type GradeOptions } from "../grading/grade";
+import { updateGradebook, type GradebookRow } from "../grading/gradebook";
+import { defaultLimits, sandboxProblem } from "../grading/sandbox";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
 import type { Command } from "./command";
 
 const flags = {
-  seed: { type: "integer", help: "the student's variant seed (as PROCLAB_SEED)" },
-  student: { type: "string", help: "the student's id, when variants come from ids (as PROCLAB_STUDENT)" },
+  seed: { type: "integer", help: "the variant seed for every submission (as PROCLAB_SEED)" },
+  student: {
+    type: "string",
+    help: "the student's id, when variants come from ids (as PROCLAB_STUDENT; nbgrader folders name each student)",
+  },
   teacher: { type: "string", help: "teacher notebook (default notebooks/homework/<assignment>.ipynb, else notebooks/<assignment>.ipynb)" },
   manifest: { type: "string", help: "manifest written by assign; the teacher notebook must still match it" },
-  feedback: { type: "string", help: "folder for <name>.feedback.md (default: next to each submission)" },
+  feedback: {
+    type: "string",
+    help: "folder for feedback files (default: next to each submission; nbgrader: <folder>/feedback/<student>/)",
+  },
+  gradebook: { type: "string", help: "folder for gradebook.csv and gradebook.json (default: the folder graded; a single file: none)" },
+  jobs: { type: "integer", help: `submissions graded at once (default: the number of cores, ${os.cpus().length} here)` },
+  "memory-mb": { type: "integer", help: `memory per process in the sandbox, MB (default ${defaultLimits.memoryMb})` },
+  "unsafe-no-sandbox": { type: "boolean", help: "grade without bubblewrap (where it cannot run): student code runs with your rights" },
   json: { type: "boolean", help: "print one JSON object on stdout" },
   help: { type: "boolean", help: "show this help" },
 } as const satisfies FlagSpecs;
 
-const usage = `usage: proclab grade <submission.ipynb | dir> [flags]\n\n${flagHelp(flags)}`;
+const usage = `usage: proclab grade <submission.ipynb | folder> [flags]\n\n${flagHelp(flags)}`;
 
-function submissionsIn(target: string): string[] {
-  if (!fs.existsSync(target)) throw new UsageError(`no such submission: ${target}`);
-  if (!fs.statSync(target).isDirectory()) return [target];
-  const files = fs
-    .readdirSync(target)
-    .filter((f) => f.endsWith(".ipynb"))
-    .sort()
-    .map((f) => path.join(target, f));
-  if (files.length === 0) throw new UsageError(`${target} holds no .ipynb submissions`);
-  return files;
+/** Makes (or checks) a folder named by a flag, before any grading starts. */
+function outputFolder(flag: string, folder: string): string {
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way" : code === "EACCES" ? "not writable" : code;
+    throw new UsageError(`--${flag} ${JSON.stringify(folder)}: cannot use it as a folder (${why})`);
+  }
+  return folder;
 }
 
-function writeFeedback(outcome: GradeOutcome, folder: string | undefined): string {
-  const file = path.join(folder ?? path.dirname(outcome.file), `${path.basename(outcome.file, ".ipynb")}.feedback.md`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(
-    file,
-    feedbackMarkdown(`${outcome.assignment} — ${path.basename(outcome.file)}`, outcome.report, outcome.hidden, outcome.notes),
-  );
-  return file;
+function feedbackBase(result: BatchResult, layout: Layout, root: string, folder: string | undefined): string {
+  const name = result.assignment !== "?" ? result.assignment : path.basename(result.submission.file, ".ipynb");
+  if (layout === "nbgrader") return path.join(folder ?? path.join(root, "feedback"), result.submission.student, name);
+  return path.join(folder ?? path.dirname(result.submission.file), path.basename(result.submission.file, ".ipynb"));
+}
+
+function writeFeedback(result: BatchResult, base: string): string {
+  const title = `${result.assignment} — ${result.submission.student}`;
+  const notes = result.failure ? [`not graded: ${result.failure}`] : (result.outcome?.notes ?? []);
+  const hidden = result.outcome?.hidden ?? new Set<string>();
+  fs.mkdirSync(path.dirname(base), { recursive: true });
+  fs.writeFileSync(`${base}.feedback.md`, feedbackMarkdown(title, result.report, hidden, notes));
+  fs.writeFileSync(`${base}.feedback.html`, feedbackHtml(title, result.report, hidden, notes));
+  return `${base}.feedback.md`;
+}
+
+function gradebookRow(result: BatchResult): GradebookRow {
+  return {
+    student: result.submission.student,
+    assignment: result.assignment,
+    score: result.report.score,
+    maxScore: result.report.maxScore,
+    status: result.failure ? `not graded: ${result.failure}` : "graded",
+    tests: Object.fromEntries(result.report.tests.map((t) => [t.name, t.points])),
+    file: path.resolve(result.submission.file),
+    gradedAt: new Date().toISOString(),
+  };
 }
 
 export const grade: Command = {
-  summary: "grade homework submissions with the teacher's (and hidden) tests; writes feedback",
+  summary: "grade homework submissions (a class at once) in a sandbox; writes feedback and a gradebook",
   async run(argv) {
     const { values, positionals } = parseCommandLine(argv, flags);
     if (values.help) {
@@ -59,23 +98,84 @@ export const grade: Command = {
           : `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`,
       );
     }
+    // Everything is checked before the first submission runs.
     const [target] = positionals;
-    const options: GradeOptions = { seed: values.seed, student: values.student, teacher: values.teacher, manifest: values.manifest };
-    const outcomes: GradeOutcome[] = [];
-    for (const file of submissionsIn(target)) {
-      const outcome = await gradeSubmission(file, options);
-      const feedback = writeFeedback(outcome, values.feedback);
-      outcomes.push(outcome);
-      if (!values.json) {
-        console.log(`${path.basename(file)}\n${scoreTable(outcome.report)}`);
-        for (const note of outcome.notes) console.log(`note: ${note}`);
-        console.log(`feedback: ${feedback}\n`);
+    let found: ReturnType<typeof findSubmissions>;
+    try {
+      found = findSubmissions(target);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (values.jobs !== undefined && values.jobs < 1) throw new UsageError(`--jobs must be at least 1, got ${values.jobs}`);
+    const memoryMb = values["memory-mb"];
+    if (memoryMb !== undefined && memoryMb < 768)
+      throw new UsageError(`--memory-mb must be at least 768 (Node needs it to start), got ${memoryMb}`);
+    if (values.seed !== undefined && values.student !== undefined) throw new UsageError("pass --seed or --student, not both");
+    const sandbox = !values["unsafe-no-sandbox"];
+    const problem = sandbox ? sandboxProblem() : null;
+    if (problem)
+      throw new UsageError(
+        `${problem}. Grading runs student code; without a sandbox it runs with your rights. If you accept that, pass --unsafe-no-sandbox`,
+      );
+    const options: GradeOptions = {
+      seed: values.seed,
+      student: values.student,
+      teacher: values.teacher,
+      manifest: values.manifest,
+      sandbox,
+      ...(memoryMb !== undefined ? { limits: { memoryMb } } : {}),
+    };
+    if (values.teacher !== undefined) {
+      if (!fs.existsSync(values.teacher)) throw new UsageError(`--teacher ${JSON.stringify(values.teacher)}: no such file`);
+      try {
+        options.assignment = loadAssignment(values.teacher, values.manifest);
+      } catch (error) {
+        throw new UsageError(`--teacher ${JSON.stringify(values.teacher)}: ${(error as Error).message}`);
       }
     }
+    const feedbackFolder = values.feedback !== undefined ? outputFolder("feedback", values.feedback) : undefined;
+    const gradebookFolder =
+      values.gradebook !== undefined ? outputFolder("gradebook", values.gradebook) : found.layout === "file" ? undefined : found.root;
+
+    const live = process.stderr.isTTY === true;
+    if (!sandbox) console.error("WARNING: grading without a sandbox (--unsafe-no-sandbox): submissions run with your rights");
+    const results = await gradeBatch(found.submissions, {
+      ...options,
+      jobs: values.jobs ?? os.cpus().length,
+      onResult(result, progress) {
+        const feedback = writeFeedback(result, feedbackBase(result, found.layout, found.root, feedbackFolder));
+        if (values.json) return;
+        if (found.layout === "file") {
+          console.log(`${path.basename(result.submission.file)}\n${scoreTable(result.report)}`);
+          for (const note of result.failure ? [`not graded: ${result.failure}`] : (result.outcome?.notes ?? []))
+            console.log(`note: ${note}`);
+          console.log(`feedback: ${feedback}`);
+          return;
+        }
+        const line = `${progressLine(progress)} — ${result.submission.student}: ${result.report.score}/${result.report.maxScore}${result.failure ? ` (not graded: ${result.failure})` : ""}`;
+        if (live) process.stderr.write(`\r\x1b[K${line}${progress.done === progress.total ? "\n" : ""}`);
+        else console.error(line);
+      },
+    });
+    const book = gradebookFolder ? updateGradebook(gradebookFolder, results.map(gradebookRow)) : null;
     if (values.json) {
-      const single = fs.statSync(target).isDirectory() ? null : outcomes[0];
-      console.log(JSON.stringify(single ? single.report : { submissions: outcomes.map((o) => ({ file: o.file, ...o.report })) }));
+      const entries = results.map((r) => ({
+        file: r.submission.file,
+        student: r.submission.student,
+        ...r.report,
+        ...(r.failure ? { failure: r.failure } : {}),
+        ...(r.outcome ? { timing: r.outcome.timing } : {}),
+      }));
+      console.log(JSON.stringify(found.layout === "file" ? results[0].report : { submissions: entries }));
+    } else if (found.layout !== "file") {
+      const width = Math.max(7, ...results.map((r) => r.submission.student.length));
+      console.log(`${"student".padEnd(width)}  score`);
+      for (const r of results)
+        console.log(
+          `${r.submission.student.padEnd(width)}  ${`${r.report.score}/${r.report.maxScore}`.padStart(5)}${r.failure ? `  not graded: ${r.failure}` : ""}`,
+        );
     }
+    if (book && !values.json) console.log(`gradebook: ${book.csv} and ${book.json}`);
     return 0;
   },
 };

@@ -34,3 +34,39 @@ export function feedbackMarkdown(title: string, report: GradeReport, hidden: Rea
     "",
   ].join("\n");
 }
+
+const html = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** Points per test as an inline SVG bar chart: full bars passed, empty ones failed. */
+function pointsChart(report: GradeReport): string {
+  const rowHeight = 22;
+  const width = 360;
+  const most = Math.max(1, ...report.tests.map((t) => t.maxPoints));
+  const bars = report.tests.map((t, i) => {
+    const y = i * rowHeight + 4;
+    const full = (t.maxPoints / most) * (width - 60);
+    const got = (t.points / most) * (width - 60);
+    return `<rect x="0" y="${y}" width="${full}" height="14" fill="none" stroke="#888"/><rect x="0" y="${y}" width="${got}" height="14" fill="${t.passed ? "#2a8" : "#c33"}"/><text x="${full + 6}" y="${y + 12}" font-size="12">${t.points}/${t.maxPoints}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${report.tests.length * rowHeight + 8}" role="img" aria-label="points per test">${bars.join("")}</svg>`;
+}
+
+/** The same feedback as a standalone HTML page (no scripts, nothing fetched). */
+export function feedbackHtml(title: string, report: GradeReport, hidden: ReadonlySet<string>, notes: readonly string[]): string {
+  const rows = report.tests.map(
+    (t) =>
+      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(t.name)}${hidden.has(t.name) ? " <em>(hidden test)</em>" : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(t.message)}</td></tr>`,
+  );
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedback: ${html(title)}</title>
+<style>body{font-family:system-ui,"WenQuanYi Zen Hei",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}</style></head>
+<body><h1>Feedback: ${html(title)}</h1>
+<p><strong>Score: ${report.score} / ${report.maxScore}</strong></p>
+${pointsChart(report)}
+<table><thead><tr><th></th><th>Test</th><th>Points</th><th>Why not full marks</th></tr></thead><tbody>
+${rows.join("\n")}
+</tbody></table>
+${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${html(n)}</li>`).join("")}</ul>` : ""}
+</body></html>
+`;
+}

@@ -1,27 +1,29 @@
 /**
- * Grading one submission. Threat model (what a submission cannot do):
- * - change or delete tests: every non-answer cell is the teacher's (restore.ts);
- *   cells the student added are not run;
- * - forge a pass: scores come only from records signed with a key the grader writes
- *   into each test cell as it runs (check.ts, grade_notebook.py); printed "✓" lines, fake
- *   records, or checks called from answer cells (which never see a key) score nothing;
- * - stall the run: each test cell has a time limit; on timeout the kernel's whole process
- *   group is killed and grading continues on a fresh kernel;
- * - touch data/ or other submissions by the course API: each run gets its own scratch folder
- *   (cwd and PROCLAB_DATA_DIR).
- * Not defended (out of scope; needs an OS sandbox or a code review): answer code that
- * deliberately rewrites the kernel's JavaScript runtime (require, tslab internals) to steal
- * a key while a test runs, writes to absolute paths, or detaches processes with setsid.
+ * Grading one submission. What a submission cannot do:
+ * - change or delete tests: every non-answer cell is the teacher's (restore.ts); cells the
+ *   student added are not run;
+ * - run code beside the tests: the judge (judge.ts) is a process of its own that runs the
+ *   teacher's cells; of the student's answer cells it takes only the named functions' source
+ *   (answers.ts), which the course's checks run in child processes. Redefining a helper,
+ *   patching built-ins or printing "✓" in an answer cell changes nothing;
+ * - forge a result: the judge signs its result with a key it read from a pipe before any
+ *   student process started;
+ * - read hidden tests or solutions, write into the project, reach the network, outlive
+ *   grading, or exhaust the machine: the judge and everything it starts run in a bubblewrap
+ *   sandbox with limits (sandbox.ts); the hidden tests reach the judge through a pipe.
  */
-import { spawn } from "node:child_process";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../core/paths";
 import { assignNotebook, type Manifest } from "./assign";
-import { jupyterEnv, registerTslabKernel, venvBin } from "./jupyter";
-import { assignmentOf, readNotebook, writeNotebook } from "./notebook";
+import { answerFunctions } from "./answers";
+import type { JudgeInput } from "./judge";
+import { judgeProgram, type JudgeProgram } from "./judge-program";
+import { assignmentOf as assignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
 import { gradedNotebook } from "./restore";
+import { defaultLimits, runSandboxed, type SandboxLimits, type SandboxRun } from "./sandbox";
 import { scoreRun, type GradeReport, type RunResult } from "./score";
 
 export interface GradeOptions {
@@ -33,16 +35,26 @@ export interface GradeOptions {
   seed?: number;
   /** The variant from a student id (PROCLAB_STUDENT), when no seed is given. */
   student?: string;
-  /** Seconds a non-test cell may run; default 60. */
-  cellTimeoutS?: number;
+  /** A loaded teacher notebook (loadAssignment): skips finding and compiling it per submission. */
+  assignment?: Assignment;
+  /** Loads (or finds already loaded) the assignment of a teacher notebook: a batch compiles each once. */
+  assignmentFor?: (teacherPath: string) => Assignment;
+  /** false: run the submission without the OS sandbox (only where bubblewrap cannot run; unsafe). */
+  sandbox?: boolean;
+  /** Sandbox limits; the wall time defaults to the assignment's test time limits plus a minute. */
+  limits?: Partial<SandboxLimits>;
 }
 
 export interface GradeOutcome {
   file: string;
+  /** What the judge printed (✓/✗ lines, the setup's output): for the teacher, not the student. */
+  log: string;
   assignment: string;
   report: GradeReport;
   /** Test names students never saw. */
-  hidden: Set<string>;
+  hidden: ReadonlySet<string>;
+  /** Where the judge's time went (see RunResult), and the whole run's seconds. */
+  timing: NonNullable<RunResult["timing"]> & { totalS: number };
   /** Restored, missing and ignored cells. */
   notes: string[];
 }
@@ -77,75 +89,130 @@ function checkedManifest(computed: Manifest, file: string | undefined): Manifest
   return saved;
 }
 
-/** The kernel-side driver (Python: nbclient runs the tslab kernel), shipped beside this module's source. */
-const driver = path.join(projectRoot, "lib", "grading", "py", "grade_notebook.py");
-
-/** Runs the driver without blocking this process's event loop (a grade can take minutes). */
-function runDriver(
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<{ status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(venvBin("python"), [driver, ...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-64 * 1024)));
-    child.once("error", (error) =>
-      reject(
-        new Error(
-          `cannot start the grading kernel driver ${venvBin("python")}: ${error.message} (run \`npm start\` or \`npm run setup\` once)`,
-        ),
-      ),
-    );
-    child.once("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
-  });
+/** The judge's program for each teacher notebook, compiled once. */
+export interface Assignment {
+  teacherPath: string;
+  teacher: Notebook;
+  stubbed: Notebook;
+  manifest: Manifest;
+  program: JudgeProgram;
+  /** Test names students never saw. */
+  hidden: Set<string>;
+  /** Seconds the judge may run: every test's time limit, plus a minute to start and set up. */
+  wallS: number;
 }
 
-async function runGrader(notebookFile: string, manifest: Manifest, env: NodeJS.ProcessEnv, cellTimeoutS: number): Promise<RunResult> {
-  registerTslabKernel();
-  const tests = Object.fromEntries(
-    manifest.cells.filter((c) => c.tests).map((c) => [c.id, (c.tests ?? []).reduce((sum, t) => sum + t.timeLimitMs, 0) / 1000 + 5]),
-  );
-  const plan = path.join(path.dirname(notebookFile), "plan.json");
-  fs.writeFileSync(plan, JSON.stringify({ tests }));
-  const result = await runDriver([notebookFile, "--plan", plan, "--cell-timeout", String(cellTimeoutS)], {
-    cwd: path.dirname(notebookFile),
-    env: jupyterEnv(env),
-  });
-  const last = result.stdout.trim().split("\n").pop() ?? "";
-  if (result.status !== 0 || !last.startsWith("{")) {
-    throw new Error(
-      `the grading kernel run failed (exit ${result.status ?? result.signal}): ${result.stderr.trim().split("\n").slice(-5).join("\n")}`,
-    );
+/** Reads, checks and compiles a teacher notebook once; every submission of it reuses this. */
+export function loadAssignment(teacherPath: string, manifestFile?: string): Assignment {
+  const teacher = readNotebook(teacherPath);
+  const assigned = assignNotebook(teacher, teacherPath);
+  const manifest = checkedManifest(assigned.manifest, manifestFile);
+  const tests = manifest.cells.flatMap((c) => c.tests ?? []);
+  return {
+    teacherPath: path.resolve(teacherPath),
+    teacher,
+    stubbed: assigned.student,
+    manifest,
+    program: judgeProgram(teacher, manifest),
+    hidden: new Set(tests.filter((t) => t.hidden).map((t) => t.name)),
+    wallS: Math.ceil(tests.reduce((sum, t) => sum + t.timeLimitMs, 0) / 1000) + 60,
+  };
+}
+
+/** The assignment a submission names in its metadata (or the one given). */
+export function assignmentOf(file: string, submission: Notebook, options: GradeOptions): Assignment {
+  if (options.assignment) return options.assignment;
+  const teacherPath = teacherPathFor(file, assignmentName(submission), options);
+  return options.assignmentFor ? options.assignmentFor(teacherPath) : loadAssignment(teacherPath, options.manifest);
+}
+
+const judgeScript = path.join(projectRoot, "dist", "grading", "judge.js");
+
+function environment(scratch: string, options: GradeOptions, sandboxed: boolean): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
+    HOME: scratch,
+    LANG: "C.UTF-8",
+    TMPDIR: sandboxed ? "/tmp" : path.join(scratch, "tmp"),
+    PROCLAB_DATA_DIR: path.join(scratch, "data"),
+  };
+  // No /proc in the sandbox: the library uses its portable ways (kill(pid, 0), the IPC channel).
+  if (sandboxed) env.PROCLAB_PORTABLE = "1";
+  if (options.seed !== undefined) env.PROCLAB_SEED = String(options.seed);
+  else if (options.student !== undefined) env.PROCLAB_STUDENT = options.student;
+  return env;
+}
+
+/** The judge's signed result, or why there is none. */
+function verifiedResult(run: SandboxRun, key: string, limits: SandboxLimits, wallS: number): RunResult {
+  for (const line of run.result.split("\n").reverse()) {
+    try {
+      const { payload, proof } = JSON.parse(line) as { payload: unknown; proof: unknown };
+      if (typeof payload !== "string" || typeof proof !== "string") continue;
+      const expected = createHmac("sha256", key).update(payload).digest("hex");
+      if (proof.length === expected.length && timingSafeEqual(Buffer.from(proof), Buffer.from(expected)))
+        return JSON.parse(payload) as RunResult;
+    } catch {
+      // not a result line
+    }
   }
-  return JSON.parse(last) as RunResult;
+  const tail = run.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400);
+  let why: string;
+  if (run.oomKills > 0) why = `ran out of memory (limit ${limits.totalMemoryMb} MB for all processes; the judge was killed)`;
+  else if (run.timedOut) why = `grading stopped after ${wallS} s, the time limit for the whole submission`;
+  else if (/heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory/i.test(run.stderr))
+    why = `ran out of memory (limit ${limits.memoryMb} MB per process)`;
+  else why = `the judge ended without a result (exit ${run.status ?? run.signal})${tail ? `: ${tail}` : ""}`;
+  return { cells: {}, stopped: why };
 }
 
 export async function gradeSubmission(file: string, options: GradeOptions = {}): Promise<GradeOutcome> {
   const submission = readNotebook(file);
-  const teacherPath = teacherPathFor(file, assignmentOf(submission), options);
-  const teacher = readNotebook(teacherPath);
-  const assigned = assignNotebook(teacher, teacherPath);
-  const manifest = checkedManifest(assigned.manifest, options.manifest);
-  const { notebook, notes } = gradedNotebook(teacher, assigned.student, manifest, submission);
+  const assignment = assignmentOf(file, submission, options);
+  const { notebook, notes } = gradedNotebook(assignment.teacher, assignment.stubbed, assignment.manifest, submission);
+  const answers: Record<string, string> = {};
+  for (const [id, names] of Object.entries(assignment.program.answers)) {
+    const cell = notebook.cells.find((c) => c.id === id);
+    const found = answerFunctions(cell ? sourceOf(cell) : "", names, `answer cell "${id}"`);
+    for (const fn of found.functions) answers[fn.name] = fn.js;
+    notes.push(...found.notes);
+  }
+  const sandbox = options.sandbox ?? true;
+  const limits: SandboxLimits = { ...defaultLimits, wallS: assignment.wallS, ...options.limits };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-grade-"));
   try {
-    const copy = path.join(scratch, "submission.ipynb");
-    writeNotebook(copy, notebook);
-    // tslab resolves (and type-checks) `import … from "proclab"` from the working directory.
+    // The judge and the buyers resolve `require("proclab")` from here.
     fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(scratch, "node_modules"), "dir");
-    const dataDir = path.join(scratch, "data");
-    fs.mkdirSync(dataDir);
-    const env: NodeJS.ProcessEnv = { ...process.env, PROCLAB_DATA_DIR: dataDir };
-    delete env.PROCLAB_SEED;
-    delete env.PROCLAB_STUDENT;
-    if (options.seed !== undefined) env.PROCLAB_SEED = String(options.seed);
-    else if (options.student !== undefined) env.PROCLAB_STUDENT = options.student;
-    const run = await runGrader(copy, manifest, env, options.cellTimeoutS ?? 60);
-    if (run.stopped) notes.push(`grading stopped early: ${run.stopped}`);
-    const hidden = new Set(manifest.cells.flatMap((c) => (c.tests ?? []).filter((t) => t.hidden).map((t) => t.name)));
-    return { file, assignment: manifest.assignment, report: scoreRun(manifest, run), hidden, notes };
+    fs.mkdirSync(path.join(scratch, "data"));
+    fs.mkdirSync(path.join(scratch, "tmp"));
+    const key = randomBytes(32).toString("hex");
+    const input: JudgeInput = { key, program: assignment.program.js, answers, memoryMb: limits.memoryMb };
+    const started = performance.now();
+    const run = await runSandboxed({
+      argv: [process.execPath, judgeScript],
+      scratch,
+      env: environment(scratch, options, sandbox),
+      stdin: JSON.stringify(input),
+      limits,
+      sandbox,
+    });
+    const result = verifiedResult(run, key, limits, limits.wallS);
+    if (result.stopped) notes.push(`grading stopped early: ${result.stopped}`);
+    if (run.oomKills > 0)
+      notes.push(
+        `ran out of memory: ${run.oomKills} process(es) killed at the limit of ${limits.totalMemoryMb} MB for all of the submission's processes`,
+      );
+    if (run.dropped > 0) notes.push(`the submission printed more than ${Math.round(limits.outputBytes / 1024)} KB; the rest was dropped`);
+    if (!sandbox) notes.push("graded WITHOUT a sandbox (--unsafe-no-sandbox): the submission's code ran with the grader's rights");
+    return {
+      file,
+      assignment: assignment.manifest.assignment,
+      report: scoreRun(assignment.manifest, result),
+      hidden: assignment.hidden,
+      notes,
+      log: run.stdout,
+      timing: { setupMs: 0, cellsMs: {}, ...result.timing, totalS: (performance.now() - started) / 1000 },
+    };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 /** From the grading run's verified records to points and reasons: a test scores only on a verified pass. */
 import type { Manifest } from "./assign";
 
-/** What py/grade_notebook.py reports per test cell. */
+/** What the judge (judge.ts) reports per test cell. */
 export interface CellRun {
   status: "ok" | "error" | "abort" | "timeout" | "crashed";
   reason: string;
@@ -12,6 +12,8 @@ export interface CellRun {
 export interface RunResult {
   cells: Record<string, CellRun>;
   stopped?: string;
+  /** Where the judge's time went, ms: from its start to the first test cell, and per test cell. */
+  timing?: { setupMs: number; cellsMs: Record<string, number> };
 }
 
 export interface TestResult {

@@ -1,34 +1,20 @@
 /**
  * Test cells of homework notebooks: `await check(name, points, fn)` runs one test.
  *
- * For a student it prints ✓ or throws ✗ with the reason. Under the grader the test
- * cell's `check(` calls are rewritten to `gradedCheck(key, cell)(` with a fresh secret
- * key per test cell, written into that cell's source only when it runs (answer cells,
- * which run earlier, never see it). The result is then also displayed as a record
- * signed with that key (HMAC), which the grader verifies: printed text, or a record
- * made by any code that does not hold the key, never scores. See docs in grade.ts.
+ * For a student it prints ✓ or throws ✗ with the reason. The grader runs the teacher's test
+ * cells in its own judge process (grading/judge.ts), where no student statement ever ran, with
+ * `judgedCheck`: the same test run, recorded instead of thrown, so the cell's next test runs too.
  */
-import { createHmac } from "node:crypto";
-import { displayBundle } from "../core/notebook";
-
-/** The MIME type of a signed test record in a test cell's outputs. */
-const checkRecordMime = "application/vnd.proclab.check+json";
 
 /** What one test reports to the grader. */
 export interface CheckResult {
-  /** Test cell id the key was issued for. */
+  /** Test cell the test ran in. */
   cell: string;
   name: string;
   points: number;
   passed: boolean;
   /** Why it failed (empty when passed). */
   message: string;
-}
-
-/** The displayed record: the result as JSON text, and HMAC-SHA256(key, payload) in hex. */
-export interface CheckRecord {
-  payload: string;
-  proof: string;
 }
 
 export interface CheckOptions {
@@ -38,19 +24,13 @@ export interface CheckOptions {
 
 export type CheckFn = () => unknown | Promise<unknown>;
 
-// Captured at load (the notebook's first cell, before any answer cell runs): an answer
-// cell runs in the same kernel and could replace Promise.race, JSON.stringify or timers.
-const hmac = createHmac;
+// Captured at load (the notebook's first cell, before any answer cell runs): in a student's
+// own kernel an answer cell could replace Promise.race, JSON.stringify or timers.
 const stringify = JSON.stringify;
 const NativePromise = Promise;
 const promiseThen = Promise.prototype.then;
 const setTimer = setTimeout;
 const clearTimer = clearTimeout;
-
-function signed(key: string, result: CheckResult): CheckRecord {
-  const payload = stringify(result);
-  return { payload, proof: hmac("sha256", key).update(payload).digest("hex") };
-}
 
 function failureText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
@@ -94,13 +74,15 @@ export async function check(name: string, points: number, fn: CheckFn, options: 
   report(name, points, await runTest(name, points, fn, options));
 }
 
-/** Used by the grader only: `check` that also displays a record signed with `key` for test cell `cell`. */
-export function gradedCheck(key: string, cell: string): typeof check {
+/**
+ * Used by the grader's judge only: `check` that hands each result to `record` (with the test cell
+ * `cellOf()` names) and prints ✓/✗, but never throws, so a failed test does not stop the next.
+ */
+export function judgedCheck(record: (result: CheckResult) => void, cellOf: () => string): typeof check {
   return async (name, points, fn, options = {}) => {
     const message = await runTest(name, points, fn, options);
-    const result: CheckResult = { cell, name, points, passed: message === "", message };
-    displayBundle({ [checkRecordMime]: signed(key, result), "text/plain": `${result.passed ? "passed" : "failed"}: ${name}` });
-    report(name, points, message);
+    record({ cell: cellOf(), name, points, passed: message === "", message });
+    console.log(message === "" ? `✓ ${name} (${points}/${points})` : `✗ ${name} (0/${points}): ${message}`);
   };
 }
 

@@ -2,16 +2,17 @@
  * Concurrency-aware checks for homework tests. Each throws an Error whose message
  * says what went wrong in terms of the course (oversold, lock held during work…).
  */
-import { isEvent, onEvent } from "../core/events";
+import { isEvent } from "../core/events";
 import { Lock } from "../lock";
-import { runMain, type Transcript } from "../process";
+import { runMain, WorkerPool, type Transcript } from "../process";
 import type { Target } from "../process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { dataDir } from "../core/paths";
 import { isRunning } from "../core/pids";
 import { deriveSeed } from "../core/random";
-import { runTrial, type HomeworkBuyer, type TrialOptions, type TrialReport } from "./trial";
+import { race } from "../tickets/race";
+import { errorLine, runTrial, type HomeworkBuyer, type TrialOptions, type TrialReport } from "./trial";
 
 /** Checks one finished rush: no buyer failed, no ticket sold twice, every ticket sold once. */
 export function expectSoldCorrectly(report: TrialReport, label: string): void {
@@ -104,28 +105,29 @@ export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialO
 }
 
 /**
- * "The lock is released when the critical section throws": runs `buyer` here, on a corrupt
- * db.json (its read throws), then checks that the lock is free.
+ * "The lock is released when the critical section throws": runs `buyer` in a child process on a
+ * corrupt db.json (its read throws), then checks here that the lock is free while that child
+ * still lives (a lock left held by a live process stays held).
  */
-export async function checkReleasedOnThrow(buyer: HomeworkBuyer): Promise<void> {
+export async function checkReleasedOnThrow(buyer: HomeworkBuyer, options: { timeLimitMs?: number } = {}): Promise<void> {
+  if (typeof buyer !== "function")
+    throw new TypeError(`checkReleasedOnThrow: buyer must be a function (db, lock, plan), got ${typeof buyer}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const dir = fs.mkdtempSync(path.join(dataDir, "homework-throw-"));
+  const pool = new WorkerPool({ size: 1, name: "buyer" });
   try {
     const db = path.join(dir, "db.json");
     fs.writeFileSync(db, "{ torn");
     const lock = new Lock(path.join(dir, "mutex"));
-    let thrown = "it did not throw";
-    let acquired = false;
-    const stop = onEvent((event) => {
-      if (event.type === "lock-acquired" && event.pid === process.pid && event.data.lock === lock.path) acquired = true;
+    const limit = options.timeLimitMs ?? 4000;
+    await pool.start();
+    const [result] = await race(pool, [{ target: buyer, args: [db, lock, { index: 0, workMs: 0, thinkMs: 0 }], name: "buyer-0" }], {
+      timeoutMs: limit,
     });
-    try {
-      await buyer(db, lock, { index: 0, workMs: 0, thinkMs: 0 });
-    } catch (error) {
-      thrown = `it threw: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-    } finally {
-      stop();
-    }
+    if (!result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""))
+      throw new Error(`the buyer was still running ${limit} ms after its read failed on a corrupt db.json (retrying forever?)`);
+    const thrown = result.ok ? "it did not throw" : `it threw: ${errorLine(result.error ?? "")}`;
+    const acquired = result.events.some((event) => event.type === "lock-acquired" && event.data.lock === lock.path);
     if (!acquired) throw new Error(`the buyer never acquired the lock (${thrown}): read → think → write must run holding it`);
     if (!(await lock.acquire(false)))
       throw new Error(
@@ -133,6 +135,7 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer): Promise<void> 
       );
     lock.release();
   } finally {
+    await pool.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,5 @@
 /** `proclab/homework`: what exercise and homework cells use — checks with points, assertions, concurrency checks, variants. */
-export { check, gradedCheck, type CheckResult, type CheckRecord, type CheckOptions, type CheckFn } from "./check";
+export { check, judgedCheck, type CheckResult, type CheckOptions, type CheckFn } from "./check";
 export { expect } from "./assert";
 export { homeworkVariant, environmentSeed, type HomeworkVariant } from "./variant";
 export { work } from "./work";

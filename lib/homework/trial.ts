@@ -88,7 +88,7 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
 }
 
 /** The error line of a child's error text ("Process buyer-0:\nError: …\n    at …"). */
-function errorLine(text: string): string {
+export function errorLine(text: string): string {
   const lines = text.split("\n").filter((line) => line.trim() !== "");
   return (lines[1] ?? lines[0] ?? "").trim().slice(0, 200);
 }

@@ -26,6 +26,9 @@ function targetRequire(id: string): unknown {
   }
 }
 
+/** `require.resolve` for targets, from the same places; throws MODULE_NOT_FOUND naming `id`. */
+targetRequire.resolve = (id: string): string => resolveModule(id);
+
 function resolveModule(id: string): string {
   for (const from of [path.join(process.cwd(), "[proclab target]"), path.join(projectRoot, "package.json")]) {
     try {

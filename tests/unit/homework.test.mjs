@@ -111,7 +111,7 @@ test("check prints ✓ on success and throws ✗ with the reason and a timeout",
 
 test("answer code cannot swap the check functions: their module's exports are frozen", () => {
   const mod = path.join(projectRoot, "dist", "homework", "check.js");
-  const script = `"use strict"; const m = require(${JSON.stringify(mod)}); try { m.gradedCheck = () => 1; } catch (e) { console.log(e.constructor.name); }`;
+  const script = `"use strict"; const m = require(${JSON.stringify(mod)}); try { m.judgedCheck = () => 1; } catch (e) { console.log(e.constructor.name); }`;
   const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
   assert.equal(run.stdout.trim(), "TypeError");
   assert.ok(Object.isFrozen(require_(mod)));
@@ -131,4 +131,67 @@ test("feedback shows names and reasons, never hidden test code", () => {
   assert.match(md, /hidden test/);
   assert.match(md, /oversold \\\| twice/);
   assert.doesNotMatch(md, /checkNoOversell|await /);
+});
+
+test("the judge takes only the named functions from an answer cell: helpers, top-level code and patches stay out", async () => {
+  const { answerFunctions, answerNames } = require_(path.join(projectRoot, "dist", "grading", "answers.js"));
+  assert.deepEqual(answerNames("async function buyer(db: string) {\n  // BEGIN SOLUTION\n  return 1;\n  // END SOLUTION\n}\n"), ["buyer"]);
+  const cell = [
+    "async function buyer(db: string, lock: Lock): Promise<void> { const x: number = 1; console.log(x, db, lock); }",
+    "async function check(name: string) { console.log(`✓ ${name}`); }",
+    "JSON.stringify = () => 'passed';",
+  ].join("\n");
+  const { functions, notes } = answerFunctions(cell, ["buyer"], 'answer cell "ex1"');
+  assert.equal(functions.length, 1);
+  assert.equal(functions[0].name, "buyer");
+  assert.match(functions[0].js, /^async function buyer\(db, lock\) \{/); // types gone, nothing else
+  assert.doesNotMatch(functions[0].js, /check|JSON\.stringify/);
+  assert.match(notes.join("\n"), /2 top-level statement\(s\) besides buyer are not run/);
+  const missing = answerFunctions("const buyer = async () => {};", ["buyer"], 'answer cell "ex1"');
+  assert.match(missing.notes[0], /declares no function buyer/);
+  assert.match(missing.functions[0].js, /throw new Error/);
+});
+
+test("judgedCheck records each result and never throws, so the cell's next test still runs", async () => {
+  const { judgedCheck } = require_(path.join(projectRoot, "dist", "homework", "check.js"));
+  const results = [];
+  const judged = judgedCheck(
+    (r) => results.push(r),
+    () => "cell-1",
+  );
+  await judged("fails", 2, () => {
+    throw new Error("oversold");
+  });
+  await judged("passes", 1, () => undefined);
+  assert.deepEqual(results, [
+    { cell: "cell-1", name: "fails", points: 2, passed: false, message: "oversold" },
+    { cell: "cell-1", name: "passes", points: 1, passed: true, message: "" },
+  ]);
+});
+
+test("the gradebook: a re-run replaces a student's row, keeps the others; CSV cells never start a formula", () => {
+  const { updateGradebook } = require_(path.join(projectRoot, "dist", "grading", "gradebook.js"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-gradebook-"));
+  try {
+    const row = (student, score) => ({
+      student,
+      assignment: "a",
+      score,
+      maxScore: 4,
+      status: "graded",
+      tests: { t: score },
+      file: "f",
+      gradedAt: "x",
+    });
+    updateGradebook(dir, [row("ada", 1), row("=HYPERLINK(1)", 0)]);
+    const { csv } = updateGradebook(dir, [row("ada", 4)]);
+    const lines = fs.readFileSync(csv, "utf8").trim().split("\n");
+    assert.equal(lines.length, 3);
+    assert.ok(lines.includes("ada,a,4,4,graded,x,4"));
+    assert.ok(lines.some((line) => line.startsWith("'=HYPERLINK(1),")));
+    fs.writeFileSync(path.join(dir, "gradebook.json"), "{ torn");
+    assert.throws(() => updateGradebook(dir, [row("bo", 1)]), /gradebook\.json is not a gradebook/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,0 +1,56 @@
+/**
+ * `proclab handout [teacher notebooks…] --out <dir>`: writes <assignment>.solutions.md and
+ * <assignment>.rubric.md for the teacher. Without notebooks: every notebook in notebooks/homework/.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { projectRoot } from "../core/paths";
+import { handout as makeHandout } from "../grading/handout";
+import { readNotebook } from "../grading/notebook";
+import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
+import type { Command } from "./command";
+
+const flags = {
+  out: { type: "string", help: "folder for the handouts (required)" },
+  help: { type: "boolean", help: "show this help" },
+} as const satisfies FlagSpecs;
+
+const usage = `usage: proclab handout [teacher notebooks…] --out <dir>\n\nWrites the solutions handout and the rubric of homework notebooks (default: notebooks/homework/*.ipynb).\n\n${flagHelp(flags)}`;
+
+export const handout: Command = {
+  summary: "write the solutions handout and the rubric (tests, points, hidden ones described) for teachers",
+  async run(argv) {
+    const { values, positionals } = parseCommandLine(argv, flags);
+    if (values.help) {
+      console.log(usage);
+      return 0;
+    }
+    if (values.out === undefined) throw new UsageError("--out <dir> is required");
+    const homework = path.join(projectRoot, "notebooks", "homework");
+    const files =
+      positionals.length > 0
+        ? positionals
+        : fs
+            .readdirSync(homework)
+            .filter((f) => f.endsWith(".ipynb"))
+            .map((f) => path.join(homework, f));
+    for (const file of files) if (!fs.existsSync(file)) throw new UsageError(`no such teacher notebook: ${file}`);
+    const made = files.map((file) => makeHandout(readNotebook(file), file)); // all checked before anything is written
+    try {
+      fs.mkdirSync(values.out, { recursive: true });
+    } catch (error) {
+      throw new UsageError(`--out ${JSON.stringify(values.out)}: cannot make the folder (${(error as NodeJS.ErrnoException).code})`);
+    }
+    for (const { assignment, solutions, rubric } of made) {
+      for (const [kind, text] of [
+        ["solutions", solutions],
+        ["rubric", rubric],
+      ] as const) {
+        const file = path.join(values.out, `${assignment}.${kind}.md`);
+        fs.writeFileSync(file, text);
+        console.log(`wrote ${file}`);
+      }
+    }
+    return 0;
+  },
+};
