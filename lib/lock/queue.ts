@@ -75,6 +75,9 @@ function removeEntry(entry: string): void {
   }
 }
 
+/** The first waiter, found: this process, another user's (it polls), or an open FIFO to write one byte into. */
+export type Waker = { kind: "self" } | { kind: "foreign" } | { kind: "fifo"; fd: number };
+
 export class WaitQueue {
   readonly dir: string;
   /** Where released lock directories wait to be deleted (mutex.ts), out of the queue's way. */
@@ -194,29 +197,48 @@ export class WaitQueue {
     return true;
   }
 
-  /** Wakes the first waiter (ourselves included: then `onWake` runs soon, in this process); false when nobody waits. */
-  wakeFirst(): boolean {
+  /**
+   * Finds the first live waiter and opens its FIFO, without waking it yet: a releaser does this
+   * while it still holds the lock, so that only the one-byte write remains between its unlock and
+   * the wake-up. null when nobody waits.
+   */
+  firstWaiter(): Waker | null {
     for (const name of this.queued()) {
-      if (name === this.queuedName) {
-        setImmediate(this.onWake);
-        return true;
-      }
+      if (name === this.queuedName) return { kind: "self" };
       const fd = openWriter(`${this.dir}/${name}`);
       if (fd === "gone") {
         removeEntry(`${this.dir}/${name}`); // nobody reads it: its process is gone
         continue;
       }
-      if (fd === "foreign") return true; // another user's waiter: it finds its turn by polling
-      try {
-        fs.writeSync(fd, "!");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error; // EAGAIN: full of wake-ups already
-      } finally {
-        fs.closeSync(fd);
-      }
-      return true;
+      if (fd === "foreign") return { kind: "foreign" }; // another user's waiter: it finds its turn by polling
+      return { kind: "fifo", fd };
     }
-    return false;
+    return null;
+  }
+
+  /** Wakes the waiter `firstWaiter` found (ourselves: `onWake` runs soon, in this process). */
+  wake(waiter: Waker): void {
+    if (waiter.kind === "self") setImmediate(this.onWake);
+    if (waiter.kind !== "fifo") return;
+    try {
+      fs.writeSync(waiter.fd, "!");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error; // EAGAIN: full of wake-ups already
+    } finally {
+      fs.closeSync(waiter.fd);
+    }
+  }
+
+  /** Lets go of a waiter found but not woken (the release failed). */
+  forget(waiter: Waker): void {
+    if (waiter.kind === "fifo") fs.closeSync(waiter.fd);
+  }
+
+  /** Wakes the first waiter; false when nobody waits. */
+  wakeFirst(): boolean {
+    const waiter = this.firstWaiter();
+    if (waiter) this.wake(waiter);
+    return waiter !== null;
   }
 
   /**

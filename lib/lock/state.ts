@@ -144,8 +144,14 @@ export class LockState {
       // Recorded before the unlock, so a release always precedes the next acquisition on the timeline.
       this.reportReleased({ lock: this.file, holder: this.me.pid, heldMs });
       this.owner.clear(this.me, true); // stillHeld() just read it: ours
-      if (!unlock(this.file)) throw new Error("lock released too many times");
-      this.wakeNext();
+      // Found while we still hold the lock: between the unlock and the wake-up, only one write.
+      const next = this.queue.firstWaiter();
+      if (!unlock(this.file)) {
+        if (next) this.queue.forget(next);
+        throw new Error("lock released too many times");
+      }
+      if (next) this.queue.wake(next);
+      else if (this.waiters.length === 0) emptyTrash();
       return;
     }
     const owner = this.owner.read();
