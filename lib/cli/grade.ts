@@ -54,9 +54,16 @@ function outputFolder(flag: string, folder: string): string {
   return folder;
 }
 
+/** A name made safe as one path component (no separators, no "..", no control characters). */
+function pathPart(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = name.replace(/[/\\\u0000-\u001f]/g, "_").replace(/^\.+/, "_");
+  return safe === "" ? "_" : safe.slice(0, 120);
+}
+
 function feedbackBase(result: BatchResult, layout: Layout, root: string, folder: string | undefined): string {
-  const name = result.assignment !== "?" ? result.assignment : path.basename(result.submission.file, ".ipynb");
-  if (layout === "nbgrader") return path.join(folder ?? path.join(root, "feedback"), result.submission.student, name);
+  const name = pathPart(result.assignment !== "?" ? result.assignment : path.basename(result.submission.file, ".ipynb"));
+  if (layout === "nbgrader") return path.join(folder ?? path.join(root, "feedback"), pathPart(result.submission.student), name);
   return path.join(folder ?? path.dirname(result.submission.file), path.basename(result.submission.file, ".ipynb"));
 }
 
@@ -143,7 +150,13 @@ export const grade: Command = {
       ...options,
       jobs: values.jobs ?? os.cpus().length,
       onResult(result, progress) {
-        const feedback = writeFeedback(result, feedbackBase(result, found.layout, found.root, feedbackFolder));
+        let feedback: string;
+        try {
+          feedback = writeFeedback(result, feedbackBase(result, found.layout, found.root, feedbackFolder));
+        } catch (error) {
+          // One submission's feedback that cannot be written never stops the batch (nor the gradebook).
+          feedback = `not written (${(error as Error).message.split("\n")[0]})`;
+        }
         if (values.json) return;
         if (found.layout === "file") {
           console.log(`${path.basename(result.submission.file)}\n${scoreTable(result.report)}`);

@@ -2,7 +2,7 @@
 import type { GradeReport } from "./score";
 
 export function scoreTable(report: GradeReport): string {
-  const rows = report.tests.map((t) => [`${t.points}/${t.maxPoints}`, t.passed ? "✓" : "✗", t.name, t.message]);
+  const rows = report.tests.map((t) => [`${t.points}/${t.maxPoints}`, t.passed ? "✓" : "✗", plainText(t.name), plainText(t.message)]);
   const width = Math.max(6, ...rows.map((r) => r[0].length));
   const name = Math.max(4, ...rows.map((r) => r[2].length));
   const lines = rows.map(([points, mark, test, message]) =>
@@ -15,7 +15,14 @@ export function scoreTable(report: GradeReport): string {
   ].join("\n");
 }
 
-const cellText = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+/** Text a submission wrote (error messages): no control characters (no terminal escapes, no \\r). */
+export function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ");
+}
+
+/** A Markdown table cell that shows its text as text: Markdown and HTML characters escaped. */
+const cellText = (text: string): string => plainText(text).replace(/[\\`*_{}[\]()#+!|<>~&]/g, (c) => `\\${c}`);
 
 export function feedbackMarkdown(title: string, report: GradeReport, hidden: ReadonlySet<string>, notes: readonly string[]): string {
   const rows = report.tests.map(
@@ -30,7 +37,7 @@ export function feedbackMarkdown(title: string, report: GradeReport, hidden: Rea
     "| | Test | Points | Why not full marks |",
     "|---|---|---|---|",
     ...rows,
-    ...(notes.length ? ["", "## Notes", "", ...notes.map((n) => `- ${n}`)] : []),
+    ...(notes.length ? ["", "## Notes", "", ...notes.map((n) => `- ${cellText(n)}`)] : []),
     "",
   ].join("\n");
 }
@@ -55,7 +62,7 @@ function pointsChart(report: GradeReport): string {
 export function feedbackHtml(title: string, report: GradeReport, hidden: ReadonlySet<string>, notes: readonly string[]): string {
   const rows = report.tests.map(
     (t) =>
-      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(t.name)}${hidden.has(t.name) ? " <em>(hidden test)</em>" : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(t.message)}</td></tr>`,
+      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(plainText(t.name))}${hidden.has(t.name) ? " <em>(hidden test)</em>" : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(plainText(t.message))}</td></tr>`,
   );
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Feedback: ${html(title)}</title>
@@ -66,7 +73,7 @@ ${pointsChart(report)}
 <table><thead><tr><th></th><th>Test</th><th>Points</th><th>Why not full marks</th></tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table>
-${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${html(n)}</li>`).join("")}</ul>` : ""}
+${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${html(plainText(n))}</li>`).join("")}</ul>` : ""}
 </body></html>
 `;
 }

@@ -62,6 +62,11 @@ export interface GradeOutcome {
 function teacherPathFor(submission: string, assignment: string | null, options: GradeOptions): string {
   if (options.teacher) return path.resolve(options.teacher);
   if (!assignment) throw new Error(`${submission} has no metadata.proclab.assignment; pass --teacher <teacher notebook>`);
+  // The name comes from the student's file: a plain name only, so it can only pick one of the course's notebooks.
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(assignment))
+    throw new Error(
+      `${submission}: metadata.proclab.assignment must be a plain name (letters, digits, - and _), got ${JSON.stringify(assignment.slice(0, 60))}`,
+    );
   // Homework sources first, then the course notebooks (their exercises are assignments too).
   const candidates = [
     path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`),
@@ -170,11 +175,11 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
   const submission = readNotebook(file);
   const assignment = assignmentOf(file, submission, options);
   const { notebook, notes } = gradedNotebook(assignment.teacher, assignment.stubbed, assignment.manifest, submission);
-  const answers: Record<string, string> = {};
+  const answers: JudgeInput["answers"] = [];
   for (const [id, names] of Object.entries(assignment.program.answers)) {
     const cell = notebook.cells.find((c) => c.id === id);
     const found = answerFunctions(cell ? sourceOf(cell) : "", names, `answer cell "${id}"`);
-    for (const fn of found.functions) answers[fn.name] = fn.js;
+    answers.push({ cell: id, functions: found.functions });
     notes.push(...found.notes);
   }
   const sandbox = options.sandbox ?? true;

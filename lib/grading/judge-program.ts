@@ -29,7 +29,7 @@ export function judgeProgram(teacher: Notebook, manifest: Manifest): JudgeProgra
       answers[entry.id] = answerNames(text);
       for (const name of answers[entry.id]) parts.push(`const ${name} = judge.answer(${JSON.stringify(name)});`);
     } else if (entry.role === "test") {
-      parts.push(`{\njudge.enter(${id});\ntry {\n${text}\n} catch (error) {\njudge.failed(error);\n}\n}`);
+      parts.push(`{\nawait judge.enter(${id});\ntry {\n${text}\n} catch (error) {\njudge.failed(error);\n}\n}`);
     } else {
       parts.push(text);
     }

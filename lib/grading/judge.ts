@@ -6,28 +6,79 @@
  * { payload, proof } — the RunResult as JSON and its HMAC-SHA256 with `key`. The key arrives on
  * stdin, read before any child starts, so a child (student code) cannot sign a forged result.
  */
+import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { judgedCheck, type CheckResult } from "../homework/check";
+import { errorLine } from "../homework/trial";
+import { WorkerPool, type Target } from "../process";
 import type { CellRun, RunResult } from "./score";
 
 export interface JudgeInput {
   key: string;
   program: string;
-  answers: Record<string, string>;
+  /** Per answer cell, its functions' JavaScript by name. */
+  answers: Array<{ cell: string; functions: Array<{ name: string; js: string }> }>;
   /** The sandbox's memory limit per process, for messages. */
   memoryMb: number;
 }
 
-/** A stand-in for an answer function: carries its source to child processes, refuses to run here. */
-function standIn(name: string, source: string): () => never {
+const callScript = path.join(__dirname, "call.js");
+/** Pools kept until the test cell ends: a process that took a lock keeps holding it while the test looks. */
+const openPools: WorkerPool[] = [];
+
+async function closePools(): Promise<void> {
+  for (let pool = openPools.pop(); pool; pool = openPools.pop()) await pool.close();
+}
+
+/** A synchronous answer called here: it runs in a child process; its value (JSON) comes back. */
+function callInChild(name: string, functions: string[], args: unknown[]): unknown {
+  args.forEach((arg, i) => {
+    if (
+      typeof arg === "function" ||
+      (typeof arg === "object" && arg !== null && Object.getPrototypeOf(arg) !== Object.prototype && !Array.isArray(arg))
+    )
+      throw new TypeError(`${name}: argument ${i + 1} cannot be passed to the student's code in another process (only plain data)`);
+  });
+  const run = spawnSync(process.execPath, [callScript], {
+    input: JSON.stringify({ functions, name, args }),
+    stdio: ["pipe", "ignore", "ignore", "pipe"],
+    timeout: 10_000,
+    maxBuffer: 1024 * 1024,
+  });
+  if (run.error) throw new Error(`${name}(…) did not return within 10 s (${run.error.message})`);
+  const line = String(run.output[3] ?? "").trim();
+  if (!line) throw new Error(`${name}(…) ended without a value (exit ${run.status ?? run.signal})`);
+  const result = JSON.parse(line) as { value?: unknown; error?: string };
+  if (result.error !== undefined) throw new Error(result.error);
+  return result.value;
+}
+
+/** An async answer called here: it runs in a pool worker (transferable arguments such as a Lock allowed). */
+async function callInWorker(name: string, functions: string[], args: unknown[]): Promise<unknown> {
+  const wrapper = `async function ${name}(...args) {\n${functions.join("\n")}\nreturn ${name}(...args);\n}`;
+  const target = Object.defineProperty(function () {}, "toString", { value: () => wrapper });
+  Object.defineProperty(target, "name", { value: name });
+  const pool = new WorkerPool({ size: 1, name });
+  openPools.push(pool);
+  await pool.start();
+  const [result] = await pool.run([{ target: target as Target, args, name }], { timeoutMs: 30_000 });
+  if (!result.ok) throw new Error(errorLine(result.error ?? `${name} failed`));
+  return result.value;
+}
+
+/**
+ * A stand-in for an answer function. Handed to a check, it carries the student's source to the
+ * child processes the check starts (`toString`). Called by a test directly, it runs the student's
+ * function in a child process and returns its value: nothing of the student's runs here.
+ */
+function standIn(name: string, source: string, cellFunctions: string[]): (...args: unknown[]) => unknown {
+  const isAsync = /^async\s/.test(source);
   const fn = {
-    [name]: () => {
-      throw new Error(`${name} runs only in child processes when graded (through the course's checks)`);
-    },
+    [name]: (...args: unknown[]) => (isAsync ? callInWorker(name, cellFunctions, args) : callInChild(name, cellFunctions, args)),
   }[name];
   Object.defineProperty(fn, "toString", { value: () => source });
   return fn;
@@ -56,12 +107,27 @@ async function judge(input: JudgeInput): Promise<RunResult> {
     const exported = base(id) as Record<string, unknown>;
     return id === "proclab" || id === "proclab/homework" ? { ...exported, check } : exported;
   };
-  const answers = new Map(Object.entries(input.answers).map(([name, source]) => [name, standIn(name, source)]));
+  const answers = new Map(
+    input.answers.flatMap(({ functions }) =>
+      functions.map(
+        ({ name, js }) =>
+          [
+            name,
+            standIn(
+              name,
+              js,
+              functions.map((f) => f.js),
+            ),
+          ] as const,
+      ),
+    ),
+  );
   const api = {
     answer(name: string) {
       return answers.get(name);
     },
-    enter(id: string) {
+    async enter(id: string) {
+      await closePools();
       const now = performance.now();
       if (current === "") timing.setupMs = Math.round(now);
       else timing.cellsMs[current] = Math.round(now - cellStart);
@@ -77,6 +143,7 @@ async function judge(input: JudgeInput): Promise<RunResult> {
   const program = vm.runInThisContext(input.program, { filename: "teacher-tests.js" }) as (...args: unknown[]) => Promise<void>;
   try {
     await program({}, judgeRequire, { exports: {} }, api);
+    await closePools();
     if (current !== "") timing.cellsMs[current] = Math.round(performance.now() - cellStart);
     return { cells, timing };
   } catch (error) {
@@ -85,6 +152,9 @@ async function judge(input: JudgeInput): Promise<RunResult> {
 }
 
 async function main(): Promise<void> {
+  // SIGUSR1 would open Node's inspector on the sandbox's loopback, where a student's process could
+  // reach it and run code in the judge. Listening for the signal keeps it closed.
+  process.on("SIGUSR1", () => undefined);
   const input = JSON.parse(fs.readFileSync(0, "utf8")) as JudgeInput;
   const result = await judge(input);
   const payload = JSON.stringify(result);

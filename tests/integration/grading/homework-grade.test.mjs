@@ -45,7 +45,11 @@ const expected = {
   "fork-storm": [0, 0, 0, 0, 0, 0],
   detached: [0, 0, 0, 0, 1, 1],
   "output-flood": [0, 0, 0, 0, 0, 0],
+  inspector: [0, 0, 0, 0, 0, 0],
+  inject: [0, 0, 0, 0, 0, 0],
 };
+// Submissions that cannot be graded at all (0, with the reason), beside those above.
+const refused = ["assignment-escape"];
 
 function proclab(args) {
   return new Promise((resolve) => {
@@ -89,7 +93,7 @@ const before0 = projectFingerprint();
 before(
   async () => {
     if (skip) return;
-    for (const name of Object.keys(expected)) {
+    for (const name of [...Object.keys(expected), ...refused]) {
       fs.mkdirSync(path.join(batch, "submitted", name), { recursive: true });
       fs.copyFileSync(path.join(fixtures, `${name}.ipynb`), path.join(batch, "submitted", name, "ticket-rush.ipynb"));
     }
@@ -146,6 +150,27 @@ test("the hidden tests and solutions are nowhere a submission can read: the sear
   for (const t of reports.exfiltrate.tests.slice(0, 4)) assert.match(t.message, /LEAK 0 files/);
 });
 
+test("the judge's Node inspector stays closed when a buyer sends it SIGUSR1", { skip }, () => {
+  for (const t of reports.inspector.tests.slice(0, 4)) assert.doesNotMatch(t.message, /INSPECTOR OPEN/);
+});
+
+test("an assignment name that is a path is refused (0, with the reason); it never picks a teacher notebook", { skip }, () => {
+  const report = reports["assignment-escape"];
+  assert.equal(report.score, 0);
+  assert.match(report.failure, /metadata\.proclab\.assignment must be a plain name/);
+});
+
+test("a student's error text cannot restyle the feedback: no control characters, Markdown shown as text", { skip }, () => {
+  for (const ext of ["md", "html"]) {
+    const text = fs.readFileSync(path.join(batch, "feedback", "inject", `ticket-rush.feedback.${ext}`), "utf8");
+    assert.doesNotMatch(text, /[\r\u001b]/);
+    assert.doesNotMatch(text, /<img src=x>/);
+  }
+  const md = fs.readFileSync(path.join(batch, "feedback", "inject", "ticket-rush.feedback.md"), "utf8");
+  assert.match(md, /\\\*\\\*Score: 14 \/ 14\\\*\\\*/); // shown as text, not as a second score line
+  assert.equal(md.match(/^\*\*Score:/gm).length, 1);
+});
+
 test("feedback (Markdown and HTML) lists restored cells and never shows hidden test code or solutions", { skip }, () => {
   const edited = fs.readFileSync(path.join(batch, "feedback", "edited-tests", "ticket-rush.feedback.md"), "utf8");
   assert.match(edited, /"ex1-test-sold" was edited/);
@@ -179,11 +204,11 @@ test("a later run is not affected by the tampering: the stub scores 0 with its s
 
 test("the batch's gradebook has one row per student, as CSV and JSON", { skip }, () => {
   const csv = fs.readFileSync(path.join(batch, "gradebook.csv"), "utf8").trim().split("\n");
-  assert.equal(csv.length, 1 + Object.keys(expected).length);
+  assert.equal(csv.length, 1 + Object.keys(expected).length + refused.length);
   assert.match(csv[0], /^student,assignment,score,max_score,status,graded_at,/);
   assert.ok(csv.some((line) => line.startsWith("solution,ticket-rush,14,14,graded,")));
   const book = JSON.parse(fs.readFileSync(path.join(batch, "gradebook.json"), "utf8"));
-  assert.equal(book.rows.length, Object.keys(expected).length);
+  assert.equal(book.rows.length, Object.keys(expected).length + refused.length);
 });
 
 test("--unsafe-no-sandbox grades (the solution: 14/14) and the feedback says it ran unsandboxed", { skip }, () => {
