@@ -173,6 +173,9 @@ class Run {
 
   tasksEnded(): void {
     for (const proc of this.#procs) if (proc.state === "starting" && !proc.socket) proc.state = "finished";
+    // A task's result (over the pool's channel) can arrive before its "end" here: until that is
+    // heard, the sockets must keep the event loop alive, or a caller awaiting `done` is dropped.
+    if (!this.over) for (const proc of this.#procs) proc.socket?.ref();
     this.#pump();
   }
 
@@ -198,6 +201,7 @@ class Run {
         this.#problem ??= `deadlock: ${waits}`;
       }
       this.over = true;
+      for (const proc of this.#procs) proc.socket?.unref();
       this.#resolve({ granted: this.#granted, problem: this.#problem });
       return;
     }

@@ -1,6 +1,7 @@
 // Step schedules on real buyer processes: a chosen interleaving gives the same outcome on every
 // run; processes that cannot move are reported, never waited for; free runs are recorded and
 // replay to their outcome; bad schedules fail before anything runs.
+import { spawnSync } from "node:child_process";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -193,4 +194,29 @@ test("the lanes figure has one lane per process, a mark per step, and db.json af
   assert.match(figure.layout.title.text, /Schedule ABCABCABC: 3 sold of 1 ticket, oversold by 2/);
   assert.equal(figure.text, interleavingText(result.interleavings[0], 1));
   assert.match(figure.text, /write → 0/);
+});
+
+test("a run whose tasks ended keeps the process alive until every connected process's end is heard", hang, () => {
+  // The pool's "task done" can arrive before the scheduler's "end" (two channels). Awaiting `done`
+  // with nothing else to do must not let the event loop run dry in between.
+  const script = `
+    const { StepScheduler } = require("proclab/schedule");
+    const { spawn } = require("node:child_process");
+    (async () => {
+      const scheduler = await StepScheduler.open();
+      const active = scheduler.begin(["A"], { entries: [] });
+      const link = active.links[0];
+      const client = spawn(process.execPath, ["-e", \`
+        const socket = require("node:net").connect(\${JSON.stringify(link.socket)}, () => {
+          socket.write(JSON.stringify({ type: "hello", process: "A", run: \${link.run}, pid: process.pid }) + "\\\\n");
+          setTimeout(() => socket.end(JSON.stringify({ type: "end" }) + "\\\\n"), 2000);
+        });\`], { stdio: "ignore" });
+      client.unref();
+      await new Promise((resolve) => setTimeout(resolve, 1000)); // the client has said hello
+      active.tasksEnded();
+      const run = await active.done;
+      console.log("done", run.problem);
+    })();`;
+  const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", timeout: 10_000 });
+  assert.equal(run.stdout.trim(), "done null", run.stderr);
 });
