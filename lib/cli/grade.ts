@@ -12,10 +12,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findSubmissions, gradeBatch, progressLine, type BatchResult, type Layout } from "../grading/batch";
-import { feedbackHtml, feedbackMarkdown, scoreTable } from "../grading/feedback";
+import { feedbackHtml, feedbackMarkdown, plainText, scoreTable } from "../grading/feedback";
 import { loadAssignment, type GradeOptions } from "../grading/grade";
 import { updateGradebook, type GradebookRow } from "../grading/gradebook";
-import { defaultLimits, sandboxProblem } from "../grading/sandbox";
+import { defaultLimits, groupLimits, sandboxProblem } from "../grading/sandbox";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
 import type { Command } from "./command";
 
@@ -146,6 +146,8 @@ export const grade: Command = {
 
     const live = process.stderr.isTTY === true;
     if (!sandbox) console.error("WARNING: grading without a sandbox (--unsafe-no-sandbox): submissions run with your rights");
+    else if (groupLimits() === "none")
+      console.error("note: no cgroup could be made here, so the number of processes a submission starts is not limited (only its time)");
     const results = await gradeBatch(found.submissions, {
       ...options,
       jobs: values.jobs ?? os.cpus().length,
@@ -165,7 +167,7 @@ export const grade: Command = {
           console.log(`feedback: ${feedback}`);
           return;
         }
-        const line = `${progressLine(progress)} — ${result.submission.student}: ${result.report.score}/${result.report.maxScore}${result.failure ? ` (not graded: ${result.failure})` : ""}`;
+        const line = `${progressLine(progress)} — ${result.submission.student}: ${result.report.score}/${result.report.maxScore}${result.failure ? ` (not graded: ${plainText(result.failure)})` : ""}`;
         if (live) process.stderr.write(`\r\x1b[K${line}${progress.done === progress.total ? "\n" : ""}`);
         else console.error(line);
       },
@@ -185,7 +187,7 @@ export const grade: Command = {
       console.log(`${"student".padEnd(width)}  score`);
       for (const r of results)
         console.log(
-          `${r.submission.student.padEnd(width)}  ${`${r.report.score}/${r.report.maxScore}`.padStart(5)}${r.failure ? `  not graded: ${r.failure}` : ""}`,
+          `${r.submission.student.padEnd(width)}  ${`${r.report.score}/${r.report.maxScore}`.padStart(5)}${r.failure ? `  not graded: ${plainText(r.failure)}` : ""}`,
         );
     }
     if (book && !values.json) console.log(`gradebook: ${book.csv} and ${book.json}`);

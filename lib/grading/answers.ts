@@ -41,6 +41,13 @@ export function answerNames(teacherSource: string): string[] {
   return [...topLevelFunctions(teacherSource).keys()];
 }
 
+/** The teacher's async functions among them: the judge calls these in a worker, the others for a plain value. */
+export function asyncAnswerNames(teacherSource: string): string[] {
+  return [...topLevelFunctions(teacherSource)]
+    .filter(([, node]) => node.modifiers?.some((m) => m.kind === ts().SyntaxKind.AsyncKeyword) === true)
+    .map(([name]) => name);
+}
+
 /** Compiles one declaration; throws unless the result is one function declaration and nothing else. */
 function compiled(declaration: string, name: string): string {
   const output = ts().transpileModule(declaration, {

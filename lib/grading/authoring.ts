@@ -49,6 +49,12 @@ export interface TestSpec {
 
 const checkStart = /(?:^|[^\w$.])check\(\s*("(?:[^"\\]|\\.)*")\s*,\s*(\d+)/g;
 
+/** Each `check(` call's text in a test cell, up to the next one. */
+export function testCalls(text: string): string[] {
+  const starts = [...text.matchAll(checkStart)];
+  return starts.map((match, i) => text.slice(match.index, starts[i + 1]?.index ?? text.length));
+}
+
 /** The tests a test cell's source declares, in order. */
 export function testsIn(text: string, where: string): TestSpec[] {
   const starts = [...text.matchAll(checkStart)];

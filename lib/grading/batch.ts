@@ -116,14 +116,16 @@ export async function gradeBatch(
         };
       } catch (error) {
         const failure = (error as Error).message.split("\n")[0];
-        const known = options.assignment;
+        // The assignment it was meant for, if known: so that a failed re-grade replaces the old row.
+        const named = assignmentNamed(submission.file);
+        const known = options.assignment ?? [...assignments.values()].find((a) => a.manifest.assignment === named);
         const maxScore = known ? known.manifest.cells.flatMap((c) => c.tests ?? []).reduce((sum, t) => sum + t.points, 0) : 0;
         result = {
           submission,
           outcome: null,
           failure,
           report: { score: 0, maxScore, tests: [] },
-          assignment: known?.manifest.assignment ?? "?",
+          assignment: known?.manifest.assignment ?? named ?? "?",
           seconds: (Date.now() - t0) / 1000,
         };
         failed++;
@@ -141,6 +143,17 @@ export async function gradeBatch(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, submissions.length)) }, worker));
   return results;
+}
+
+/** The plain assignment name in a notebook's metadata, or null (unreadable, missing or not a plain name). */
+function assignmentNamed(file: string): string | null {
+  try {
+    const name = (JSON.parse(fs.readFileSync(file, "utf8")) as { metadata?: { proclab?: { assignment?: unknown } } }).metadata?.proclab
+      ?.assignment;
+    return typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name) ? name : null;
+  } catch {
+    return null;
+  }
 }
 
 function cached(assignments: Map<string, Assignment>, teacherPath: string, options: GradeOptions): Assignment {

@@ -5,6 +5,8 @@
  * The student's code runs here, never in the judge; what it prints goes to stderr.
  */
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
+import * as path from "node:path";
 import * as vm from "node:vm";
 
 interface CallInput {
@@ -20,9 +22,11 @@ function main(): void {
   };
   console.log = console.info = console.warn = console.error; // the student's prints: not the result channel
   try {
-    const fn = vm.runInThisContext(`${input.functions.join("\n")}\n;${input.name}`, { filename: `answer ${input.name}` }) as (
-      ...args: unknown[]
-    ) => unknown;
+    // As in a worker: the answer may require() the library and Node's modules.
+    const define = vm.runInThisContext(`(function (require) {\n${input.functions.join("\n")}\nreturn ${input.name};\n})`, {
+      filename: `answer ${input.name}`,
+    }) as (require: NodeJS.Require) => (...args: unknown[]) => unknown;
+    const fn = define(createRequire(path.join(process.cwd(), "answer.js")));
     const value = fn(...input.args);
     out(value === undefined ? {} : { value });
   } catch (error) {

@@ -23,6 +23,7 @@ import type { JudgeInput } from "./judge";
 import { judgeProgram, type JudgeProgram } from "./judge-program";
 import { assignmentOf as assignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
 import { gradedNotebook } from "./restore";
+import { plainText } from "./feedback";
 import { defaultLimits, runSandboxed, type SandboxLimits, type SandboxRun } from "./sandbox";
 import { scoreRun, type GradeReport, type RunResult } from "./score";
 
@@ -148,27 +149,31 @@ function environment(scratch: string, options: GradeOptions, sandboxed: boolean)
   return env;
 }
 
-/** The judge's signed result, or why there is none. */
+/** Why the judge gave no final result. */
+function whyStopped(run: SandboxRun, limits: SandboxLimits, wallS: number): string {
+  const tail = plainText(run.stderr.trim().split("\n").slice(-3).join(" ")).slice(0, 400);
+  if (run.oomKills > 0) return `ran out of memory (limit ${limits.totalMemoryMb} MB for all processes; the judge was killed)`;
+  if (run.timedOut) return `grading stopped after ${wallS} s, the time limit for the whole submission`;
+  if (/heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory/i.test(run.stderr))
+    return `ran out of memory (limit ${limits.memoryMb} MB per process)`;
+  return `the judge ended without a result (exit ${run.status ?? run.signal})${tail ? `: ${tail}` : ""}`;
+}
+
+/** The judge's last signed result (a partial one when it was stopped), or why there is none. */
 function verifiedResult(run: SandboxRun, key: string, limits: SandboxLimits, wallS: number): RunResult {
   for (const line of run.result.split("\n").reverse()) {
     try {
       const { payload, proof } = JSON.parse(line) as { payload: unknown; proof: unknown };
       if (typeof payload !== "string" || typeof proof !== "string") continue;
       const expected = createHmac("sha256", key).update(payload).digest("hex");
-      if (proof.length === expected.length && timingSafeEqual(Buffer.from(proof), Buffer.from(expected)))
-        return JSON.parse(payload) as RunResult;
+      if (proof.length !== expected.length || !timingSafeEqual(Buffer.from(proof), Buffer.from(expected))) continue;
+      const result = JSON.parse(payload) as RunResult;
+      return result.stopped === "partial" ? { ...result, stopped: whyStopped(run, limits, wallS) } : result;
     } catch {
       // not a result line
     }
   }
-  const tail = run.stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400);
-  let why: string;
-  if (run.oomKills > 0) why = `ran out of memory (limit ${limits.totalMemoryMb} MB for all processes; the judge was killed)`;
-  else if (run.timedOut) why = `grading stopped after ${wallS} s, the time limit for the whole submission`;
-  else if (/heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory/i.test(run.stderr))
-    why = `ran out of memory (limit ${limits.memoryMb} MB per process)`;
-  else why = `the judge ended without a result (exit ${run.status ?? run.signal})${tail ? `: ${tail}` : ""}`;
-  return { cells: {}, stopped: why };
+  return { cells: {}, stopped: whyStopped(run, limits, wallS) };
 }
 
 export async function gradeSubmission(file: string, options: GradeOptions = {}): Promise<GradeOutcome> {
@@ -191,7 +196,13 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
     fs.mkdirSync(path.join(scratch, "data"));
     fs.mkdirSync(path.join(scratch, "tmp"));
     const key = randomBytes(32).toString("hex");
-    const input: JudgeInput = { key, program: assignment.program.js, answers, memoryMb: limits.memoryMb };
+    const input: JudgeInput = {
+      key,
+      program: assignment.program.js,
+      answers,
+      asyncNames: assignment.program.asyncNames,
+      memoryMb: limits.memoryMb,
+    };
     const started = performance.now();
     const run = await runSandboxed({
       argv: [process.execPath, judgeScript],

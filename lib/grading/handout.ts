@@ -3,7 +3,7 @@
  * but not shown) and the rubric (every test, its points, whether students see it, what it checks).
  */
 import * as path from "node:path";
-import { removeHiddenTests, testsIn } from "./authoring";
+import { removeHiddenTests, testCalls } from "./authoring";
 import { assignNotebook } from "./assign";
 import { markers, sourceOf, type Notebook } from "./notebook";
 
@@ -56,11 +56,7 @@ export function handout(teacher: Notebook, teacherPath: string): { assignment: s
         `*Hidden tests in cell \`${entry.id}\`: ${hiddenTests.map((t) => `"${t.name}" (${t.points} points)`).join(", ")}.*`,
         "",
       );
-    const calls = testsIn(text, entry.id).map((_, i, all) => {
-      const start = text.indexOf(`"${all[i].name}"`);
-      const end = i + 1 < all.length ? text.indexOf(`"${all[i + 1].name}"`) : text.length;
-      return text.slice(start, end);
-    });
+    const calls = testCalls(text);
     (entry.tests ?? []).forEach((test, i) => {
       const used = Object.keys(helpers).filter((name) => new RegExp(`\\b${name}\\(`).test(calls[i] ?? ""));
       const what = used.map((name) => helpers[name]).join("; ") || "see the test's name";

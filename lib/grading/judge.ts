@@ -22,6 +22,8 @@ export interface JudgeInput {
   program: string;
   /** Per answer cell, its functions' JavaScript by name. */
   answers: Array<{ cell: string; functions: Array<{ name: string; js: string }> }>;
+  /** The answers the teacher declared async (called in a worker; the others for a plain value). */
+  asyncNames: string[];
   /** The sandbox's memory limit per process, for messages. */
   memoryMb: number;
 }
@@ -47,12 +49,21 @@ function callInChild(name: string, functions: string[], args: unknown[]): unknow
     input: JSON.stringify({ functions, name, args }),
     stdio: ["pipe", "ignore", "ignore", "pipe"],
     timeout: 10_000,
+    killSignal: "SIGKILL", // an answer that ignores SIGTERM must not hold the judge
     maxBuffer: 1024 * 1024,
   });
-  if (run.error) throw new Error(`${name}(…) did not return within 10 s (${run.error.message})`);
+  const code = (run.error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ETIMEDOUT") throw new Error(`${name}(…) did not return within 10 s`);
+  if (code === "ENOBUFS") throw new Error(`${name}(…) returned more than 1 MB`);
+  if (run.error) throw new Error(`${name}(…) could not be run in a child process (${code ?? run.error.message})`);
   const line = String(run.output[3] ?? "").trim();
   if (!line) throw new Error(`${name}(…) ended without a value (exit ${run.status ?? run.signal})`);
-  const result = JSON.parse(line) as { value?: unknown; error?: string };
+  let result: { value?: unknown; error?: string };
+  try {
+    result = JSON.parse(line) as typeof result;
+  } catch {
+    throw new Error(`${name}(…) returned something that is not plain data`);
+  }
   if (result.error !== undefined) throw new Error(result.error);
   return result.value;
 }
@@ -75,8 +86,7 @@ async function callInWorker(name: string, functions: string[], args: unknown[]):
  * child processes the check starts (`toString`). Called by a test directly, it runs the student's
  * function in a child process and returns its value: nothing of the student's runs here.
  */
-function standIn(name: string, source: string, cellFunctions: string[]): (...args: unknown[]) => unknown {
-  const isAsync = /^async\s/.test(source);
+function standIn(name: string, source: string, cellFunctions: string[], isAsync: boolean): (...args: unknown[]) => unknown {
   const fn = {
     [name]: (...args: unknown[]) => (isAsync ? callInWorker(name, cellFunctions, args) : callInChild(name, cellFunctions, args)),
   }[name];
@@ -91,6 +101,13 @@ function firstLine(error: unknown): string {
   return (text.split("\n").find((line) => line.trim() !== "") ?? "the cell threw an empty error").slice(0, 300);
 }
 
+/** Signs a result with the key and writes it on fd 3; the grader keeps the last valid line. */
+function report(key: string, result: RunResult): void {
+  const payload = JSON.stringify(result);
+  const proof = createHmac("sha256", key).update(payload).digest("hex");
+  fs.writeSync(3, `${JSON.stringify({ payload, proof })}\n`);
+}
+
 async function judge(input: JudgeInput): Promise<RunResult> {
   const cells: Record<string, CellRun> = {};
   const timing = { setupMs: 0, cellsMs: {} as Record<string, number> };
@@ -102,7 +119,8 @@ async function judge(input: JudgeInput): Promise<RunResult> {
     cells[result.cell]?.records.push({ name: result.name, points: result.points, passed: result.passed, message: explain(result.message) });
   };
   const check = judgedCheck(record, () => current);
-  const base = createRequire(path.join(process.cwd(), "judge.js"));
+  // From the project (read-only in the sandbox), never from the writable working folder.
+  const base = createRequire(path.join(__dirname, "..", "..", "package.json"));
   const judgeRequire = (id: string): unknown => {
     const exported = base(id) as Record<string, unknown>;
     return id === "proclab" || id === "proclab/homework" ? { ...exported, check } : exported;
@@ -117,6 +135,7 @@ async function judge(input: JudgeInput): Promise<RunResult> {
               name,
               js,
               functions.map((f) => f.js),
+              input.asyncNames.includes(name),
             ),
           ] as const,
       ),
@@ -128,6 +147,8 @@ async function judge(input: JudgeInput): Promise<RunResult> {
     },
     async enter(id: string) {
       await closePools();
+      // What is known so far, signed: a run stopped at its wall time keeps the tests that finished.
+      if (current !== "") report(input.key, { cells, timing, stopped: "partial" });
       const now = performance.now();
       if (current === "") timing.setupMs = Math.round(now);
       else timing.cellsMs[current] = Math.round(now - cellStart);
@@ -156,10 +177,7 @@ async function main(): Promise<void> {
   // reach it and run code in the judge. Listening for the signal keeps it closed.
   process.on("SIGUSR1", () => undefined);
   const input = JSON.parse(fs.readFileSync(0, "utf8")) as JudgeInput;
-  const result = await judge(input);
-  const payload = JSON.stringify(result);
-  const proof = createHmac("sha256", input.key).update(payload).digest("hex");
-  fs.writeSync(3, `${JSON.stringify({ payload, proof })}\n`);
+  report(input.key, await judge(input));
   process.exit(0); // children still running (a test left them) end with the sandbox
 }
 

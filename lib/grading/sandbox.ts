@@ -13,6 +13,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { projectRoot } from "../core/paths";
 
@@ -25,6 +26,8 @@ export interface SandboxLimits {
   totalMemoryMb: number;
   /** Largest file a process may write, MB; also the size of the private /tmp. */
   fileMb: number;
+  /** Size of the writable working folder (a tmpfs), MB. */
+  scratchMb: number;
   /** The whole run, seconds. */
   wallS: number;
   /** Output (stdout, stderr) kept, bytes; the rest is counted and dropped. */
@@ -32,10 +35,11 @@ export interface SandboxLimits {
 }
 
 export const defaultLimits: SandboxLimits = {
-  memoryMb: 1536,
+  memoryMb: 1024,
   processes: 256,
-  totalMemoryMb: 4096,
+  totalMemoryMb: 8192,
   fileMb: 64,
+  scratchMb: 256,
   wallS: 240,
   outputBytes: 256 * 1024,
 };
@@ -54,40 +58,61 @@ export interface SandboxRun {
   oomKills: number;
 }
 
-/** Why bubblewrap cannot sandbox here (null: it can). Tried once per process. */
-let bwrapChecked: string | null | undefined;
+/** Why submissions cannot be sandboxed here (null: they can). Runs `true` the way a submission runs, once per process. */
+let sandboxChecked: string | null | undefined;
 export function sandboxProblem(): string | null {
-  if (bwrapChecked !== undefined) return bwrapChecked;
-  const run = spawnSync("bwrap", ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true"], { encoding: "utf8" });
-  if (run.error) bwrapChecked = "bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt install bubblewrap)";
-  else if (run.status !== 0)
-    bwrapChecked = `bubblewrap cannot make a sandbox here (${run.stderr.trim() || `exit ${run.status}`}): user namespaces may be disabled`;
-  else bwrapChecked = null;
-  return bwrapChecked;
+  if (sandboxChecked !== undefined) return sandboxChecked;
+  if (spawnSync("bwrap", ["--version"]).error) {
+    sandboxChecked = "bubblewrap (bwrap) is not installed: install it (Debian/Ubuntu: apt install bubblewrap)";
+    return sandboxChecked;
+  }
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-sandbox-check-"));
+  let filter: number | null = null;
+  try {
+    filter = seccompFd(scratch);
+    const argv = sandboxArgv({ argv: ["/usr/bin/env", "true"], scratch, env: {}, stdin: "", limits: defaultLimits, sandbox: true }, []);
+    const run = spawnSync(argv[0], argv.slice(1), {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe", "ignore", filter],
+      timeout: 30_000,
+    });
+    if (run.error) sandboxChecked = `cannot run ${argv[0]} (${run.error.message})`;
+    else if (run.status !== 0)
+      sandboxChecked = `bubblewrap cannot make the grading sandbox here (${run.stderr.trim() || `exit ${run.status}`}): user namespaces may be disabled, or this bubblewrap is too old (0.8 or later needed)`;
+    else sandboxChecked = null;
+  } catch (error) {
+    sandboxChecked = `cannot make the grading sandbox here: ${(error as Error).message}`;
+  } finally {
+    if (filter !== null) fs.closeSync(filter);
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+  return sandboxChecked;
 }
 
-/** A classic BPF seccomp program: ptrace, process_vm_readv and process_vm_writev fail with EPERM; foreign ABIs too. */
+/**
+ * A classic BPF seccomp program: the calls that reach into another process (ptrace, reading or
+ * writing its memory, taking its file descriptors) fail with EPERM; so does every call of a
+ * foreign ABI (x86 32-bit, x32), whose numbers differ.
+ */
 function seccompProgram(): Buffer {
-  const arches: Record<string, { audit: number; ptrace: number; readv: number; writev: number }> = {
-    x64: { audit: 0xc000003e, ptrace: 101, readv: 310, writev: 311 },
-    arm64: { audit: 0xc00000b7, ptrace: 117, readv: 270, writev: 271 },
+  const arches: Record<string, { audit: number; denied: number[] }> = {
+    // ptrace, process_vm_readv, process_vm_writev, kcmp, pidfd_open, pidfd_getfd, process_madvise
+    x64: { audit: 0xc000003e, denied: [101, 310, 311, 312, 434, 438, 440] },
+    arm64: { audit: 0xc00000b7, denied: [117, 270, 271, 272, 434, 438, 440] },
   };
   const arch = arches[process.arch];
   if (!arch) throw new Error(`the grading sandbox knows the system call numbers of x64 and arm64 only, not ${process.arch}`);
-  const LD_ABS = 0x20;
-  const JEQ = 0x15;
-  const JGE = 0x35;
-  const RET = 0x06;
+  const [LD_ABS, JEQ, JGE, RET] = [0x20, 0x15, 0x35, 0x06];
   const ALLOW = 0x7fff0000;
   const EPERM = 0x00050000 | 1;
+  const n = arch.denied.length;
+  // Jumps count instructions to skip; the last two are "allow" and "EPERM".
   const program: Array<[number, number, number, number]> = [
     [LD_ABS, 0, 0, 4], // arch
-    [JEQ, 0, 6, arch.audit], // another ABI (x86 32-bit, x32): refused
+    [JEQ, 0, n + 3, arch.audit],
     [LD_ABS, 0, 0, 0], // system call number
-    [JGE, 4, 0, 0x40000000], // x32 numbers
-    [JEQ, 3, 0, arch.ptrace],
-    [JEQ, 2, 0, arch.readv],
-    [JEQ, 1, 0, arch.writev],
+    [JGE, n + 1, 0, 0x40000000], // x32
+    ...arch.denied.map((nr, i): [number, number, number, number] => [JEQ, n - i, 0, nr]),
     [RET, 0, 0, ALLOW],
     [RET, 0, 0, EPERM],
   ];
@@ -126,14 +151,14 @@ function systemBinds(): string[] {
   ]) {
     if (fs.existsSync(file)) args.push("--ro-bind", file, file);
   }
-  // Node installed outside /usr (nvm, /opt): its folder too.
-  const nodePrefix = path.dirname(path.dirname(fs.realpathSync(process.execPath)));
-  if (!nodePrefix.startsWith("/usr/") && nodePrefix !== "/usr") args.push("--ro-bind", nodePrefix, nodePrefix);
+  // Node installed outside /usr (nvm, /opt, ~/bin): the folder of its binary only, not its parent (a home folder).
+  const nodeDir = path.dirname(fs.realpathSync(process.execPath));
+  if (!nodeDir.startsWith("/usr/")) args.push("--ro-bind", nodeDir, nodeDir);
   return args;
 }
 
 /**
- * Control groups for one run, where this process may make them (root, or a delegated subtree):
+ * Control groups for one run, where this process may make them (as root: the top of the hierarchy):
  * at most `processes` processes and `totalMemoryMb` of memory in all. v2 (one folder) or v1 (one
  * per controller); empty where none can be made.
  */
@@ -189,14 +214,15 @@ function oomKills(cgroups: readonly string[]): number {
   return kills;
 }
 
-function removeCgroup(dir: string): void {
+/** Removes a run's cgroup once its last processes are reaped (they may take a moment); gives up after 5 s. */
+async function removeCgroup(dir: string): Promise<void> {
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
       fs.rmdirSync(dir);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      spawnSync("sleep", ["0.1"]); // its last processes are still being reaped
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }
@@ -204,7 +230,7 @@ function removeCgroup(dir: string): void {
 /** Which limits on processes and total memory this machine lets the grader enforce, for the report. */
 export function groupLimits(): "cgroup" | "rlimit" | "none" {
   const probe = makeCgroups({ ...defaultLimits });
-  for (const dir of probe) removeCgroup(dir);
+  for (const dir of probe) fs.rmdirSync(dir);
   if (probe.length > 0) return "cgroup";
   return process.getuid?.() === 0 ? "none" : "rlimit";
 }
@@ -221,86 +247,114 @@ export interface SandboxRequest {
   sandbox: boolean;
 }
 
-export function runSandboxed(request: SandboxRequest): Promise<SandboxRun> {
+/** The command line that runs `request` in bubblewrap, with its limits; fd 4 carries the seccomp filter. */
+function sandboxArgv(request: SandboxRequest, cgroups: readonly string[]): string[] {
   const { limits } = request;
   const mb = 1024 * 1024;
   const root = process.getuid?.() === 0;
-  const cgroups = request.sandbox ? makeCgroups(limits) : [];
-  const cgroup = cgroups.find((dir) => !dir.includes("/memory/")) ?? null; // where processes are counted
-  const rlimits = [`--as=${limits.memoryMb * mb}`, `--fsize=${limits.fileMb * mb}`];
-  if (!cgroup && !root && request.sandbox) {
-    // RLIMIT_NPROC counts every process of the user: allow what runs now, plus the sandbox's share.
-    const running = spawnSync("ps", ["-U", String(process.getuid?.()), "-o", "pid="], { encoding: "utf8" }).stdout.split("\n").length;
-    rlimits.push(`--nproc=${running + limits.processes}`);
+  const rlimits = [`--as=${limits.memoryMb * mb}`, `--fsize=${limits.fileMb * mb}`, "--core=0"];
+  if (!cgroups.some((dir) => !dir.includes("/memory/")) && !root) {
+    // RLIMIT_NPROC counts every thread of the user (a Node process has ~7–11): what runs now, plus the sandbox's share.
+    const threads =
+      spawnSync("ps", ["-L", "-U", String(process.getuid?.()), "-o", "lwp="], { encoding: "utf8" }).stdout?.split("\n").length ?? 0;
+    rlimits.push(`--nproc=${threads + limits.processes * 12}`);
   }
-  let argv: string[];
-  let seccompFd: number | null = null;
-  if (request.sandbox) {
-    const filter = path.join(request.scratch, ".seccomp");
-    fs.writeFileSync(filter, seccompProgram());
-    seccompFd = fs.openSync(filter, "r");
+  const env = Object.entries(request.env).flatMap(([key, value]) => ["--setenv", key, value]);
+  const project = ["dist", "node_modules", "package.json"].flatMap((entry) => {
+    const full = path.join(projectRoot, entry);
+    return ["--ro-bind", full, full];
+  });
+  const argv = [
+    "prlimit",
+    ...rlimits,
+    "--",
+    "bwrap",
+    "--unshare-all",
+    "--die-with-parent",
+    "--new-session",
+    ...(root ? ["--cap-drop", "ALL"] : []),
+    ...systemBinds(),
+    "--dev",
+    "/dev",
+    "--size",
+    String(limits.fileMb * mb),
+    "--tmpfs",
+    "/tmp",
+    ...project,
+    // The working folder is a tmpfs of its own at the scratch path: bounded, and nothing of it reaches the host.
+    "--size",
+    String(limits.scratchMb * mb),
+    "--tmpfs",
+    request.scratch,
+    "--symlink",
+    path.join(projectRoot, "node_modules"),
+    path.join(request.scratch, "node_modules"),
+    "--dir",
+    path.join(request.scratch, "data"),
+    "--dir",
+    path.join(request.scratch, "tmp"),
+    "--chdir",
+    request.scratch,
+    "--clearenv",
+    ...env,
+    "--seccomp",
+    "4",
+    "--",
+    ...request.argv,
+  ];
+  // Joins the cgroups, then becomes the sandbox: everything in it is counted from its first instruction.
+  return cgroups.length > 0
+    ? ["sh", "-c", 'for g in $CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"', "sh", ...argv]
+    : argv;
+}
+
+/** The seccomp filter as an open file descriptor (the file itself is already unlinked). */
+function seccompFd(folder: string): number {
+  const filter = path.join(folder, `.seccomp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  fs.writeFileSync(filter, seccompProgram());
+  try {
+    return fs.openSync(filter, "r");
+  } finally {
     fs.unlinkSync(filter);
-    const env = Object.entries(request.env).flatMap(([key, value]) => ["--setenv", key, value]);
-    const project = ["dist", "node_modules", "package.json"].flatMap((entry) => {
-      const full = path.join(projectRoot, entry);
-      return ["--ro-bind", full, full];
-    });
-    argv = [
-      "prlimit",
-      ...rlimits,
-      "--",
-      "bwrap",
-      "--unshare-all",
-      "--die-with-parent",
-      "--new-session",
-      ...(root ? ["--cap-drop", "ALL"] : []),
-      ...systemBinds(),
-      "--dev",
-      "/dev",
-      "--size",
-      String(limits.fileMb * mb),
-      "--tmpfs",
-      "/tmp",
-      ...project,
-      "--bind",
-      request.scratch,
-      request.scratch,
-      "--chdir",
-      request.scratch,
-      "--clearenv",
-      ...env,
-      "--seccomp",
-      "4",
-      "--",
-      ...request.argv,
-    ];
-    // Joins the cgroups, then becomes the sandbox: everything in it is counted from its first instruction.
-    if (cgroups.length > 0)
-      argv = ["sh", "-c", 'for g in $CGROUPS; do echo $$ > "$g/cgroup.procs" || exit 125; done; exec "$@"', "sh", ...argv];
-  } else {
-    argv = request.argv;
+  }
+}
+
+export function runSandboxed(request: SandboxRequest): Promise<SandboxRun> {
+  const { limits } = request;
+  const cgroups = request.sandbox ? makeCgroups(limits) : [];
+  let filter: number | null = null;
+  let argv: string[];
+  try {
+    if (request.sandbox) filter = seccompFd(request.scratch);
+    argv = request.sandbox ? sandboxArgv(request, cgroups) : request.argv;
+  } catch (error) {
+    if (filter !== null) fs.closeSync(filter);
+    for (const dir of cgroups) void removeCgroup(dir);
+    return Promise.reject(error);
   }
   return new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: request.scratch,
       env: request.sandbox ? { PATH: process.env.PATH ?? "/usr/bin:/bin", CGROUPS: cgroups.join(" ") } : { ...request.env },
-      stdio: ["pipe", "pipe", "pipe", "pipe", seccompFd ?? "ignore"],
+      stdio: ["pipe", "pipe", "pipe", "pipe", filter ?? "ignore"],
       detached: true, // its own process group: the wall-time kill reaches all of it
     });
-    if (seccompFd !== null) fs.closeSync(seccompFd);
-    const kept = { stdout: "", stderr: "", result: "" };
+    if (filter !== null) fs.closeSync(filter);
+    // Bytes, decoded once at the end: a chunk boundary inside a UTF-8 character must not corrupt the signed result.
+    const kept = { stdout: [] as Buffer[], stderr: [] as Buffer[], result: [] as Buffer[] };
+    const sizes = { stdout: 0, stderr: 0, result: 0 };
     let dropped = 0;
     const keep = (stream: "stdout" | "stderr" | "result", limit: number) => (chunk: Buffer) => {
-      const room = limit - Buffer.byteLength(kept[stream]);
-      if (room >= chunk.length) kept[stream] += chunk.toString("utf8");
-      else {
-        if (room > 0) kept[stream] += chunk.subarray(0, room).toString("utf8");
-        dropped += chunk.length - Math.max(0, room);
-      }
+      const room = limit - sizes[stream];
+      const taken = chunk.subarray(0, Math.max(0, room));
+      kept[stream].push(taken);
+      sizes[stream] += taken.length;
+      if (stream !== "result") dropped += chunk.length - taken.length;
     };
+    const streams = [child.stdout, child.stderr, child.stdio[3] as NodeJS.ReadableStream | null];
     child.stdout?.on("data", keep("stdout", limits.outputBytes));
     child.stderr?.on("data", keep("stderr", limits.outputBytes));
-    (child.stdio[3] as NodeJS.ReadableStream | null)?.on("data", keep("result", 4 * mb));
+    streams[2]?.on("data", keep("result", 4 * 1024 * 1024));
     child.stdin?.on("error", () => undefined); // a judge that died early closed its stdin
     child.stdin?.end(request.stdin);
     let timedOut = false;
@@ -308,17 +362,34 @@ export function runSandboxed(request: SandboxRequest): Promise<SandboxRun> {
       timedOut = true;
       killGroup(child.pid);
     }, limits.wallS * 1000);
+    // Unsandboxed, a detached grandchild may hold the output pipes open forever: after the exit, wait a second at most.
+    child.once("exit", () => {
+      setTimeout(() => {
+        for (const stream of streams) (stream as (NodeJS.ReadableStream & { destroy?: () => void }) | null)?.destroy?.();
+      }, 1000).unref();
+    });
     child.once("error", (error) => {
       clearTimeout(timer);
-      for (const dir of cgroups) removeCgroup(dir);
+      for (const dir of cgroups) void removeCgroup(dir);
       reject(new Error(`cannot start the grading sandbox (${argv[0]}): ${error.message}`));
     });
     child.once("close", (status, signal) => {
       clearTimeout(timer);
       killGroup(child.pid); // unsandboxed: what the judge left behind in its group
       const kills = oomKills(cgroups);
-      for (const dir of cgroups) removeCgroup(dir);
-      resolve({ status, signal, ...kept, timedOut, dropped, oomKills: kills });
+      const text = (stream: keyof typeof kept): string => Buffer.concat(kept[stream]).toString("utf8");
+      void Promise.all(cgroups.map(removeCgroup)).then(() =>
+        resolve({
+          status,
+          signal,
+          stdout: text("stdout"),
+          stderr: text("stderr"),
+          result: text("result"),
+          timedOut,
+          dropped,
+          oomKills: kills,
+        }),
+      );
     });
   });
 }

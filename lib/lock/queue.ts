@@ -223,7 +223,9 @@ export class WaitQueue {
     try {
       fs.writeSync(waiter.fd, "!");
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error; // EAGAIN: full of wake-ups already
+      // EAGAIN: full of wake-ups already; EPIPE: its reader left meanwhile (it polls if it still waits).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EAGAIN" && code !== "EPIPE") throw error;
     } finally {
       fs.closeSync(waiter.fd);
     }

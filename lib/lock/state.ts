@@ -7,7 +7,7 @@ import { emit, recording, type EventData } from "../core/events";
 import { selfIdentity } from "../core/pids";
 import { emptyTrash, emptyTrashNow, isLocked, setTrashDir, tryLock, unlock } from "./mutex";
 import { OwnerRecord, type Owner } from "./owner";
-import { sharedMode, WaitQueue } from "./queue";
+import { sharedMode, WaitQueue, type Waker } from "./queue";
 import { lockChanged } from "./watch";
 
 /** How often a waiter looks by itself: catches a lost wake-up and a dead holder. */
@@ -145,12 +145,22 @@ export class LockState {
       this.reportReleased({ lock: this.file, holder: this.me.pid, heldMs });
       this.owner.clear(this.me, true); // stillHeld() just read it: ours
       // Found while we still hold the lock: between the unlock and the wake-up, only one write.
-      const next = this.queue.firstWaiter();
-      if (!unlock(this.file)) {
-        if (next) this.queue.forget(next);
-        throw new Error("lock released too many times");
+      // Finding it must never keep the lock held: on any error, unlock first and look again after.
+      let next: Waker | null | "unknown";
+      try {
+        next = this.queue.firstWaiter();
+      } catch {
+        next = "unknown";
       }
-      if (next) this.queue.wake(next);
+      let unlocked = false;
+      try {
+        unlocked = unlock(this.file);
+      } finally {
+        if (!unlocked && next !== null && next !== "unknown") this.queue.forget(next); // no fd left open
+      }
+      if (!unlocked) throw new Error("lock released too many times");
+      if (next === "unknown") this.wakeNext();
+      else if (next) this.queue.wake(next);
       else if (this.waiters.length === 0) emptyTrash();
       return;
     }

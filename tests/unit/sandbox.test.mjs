@@ -33,6 +33,11 @@ attempt("write dist", lambda: open(sys.argv[1] + "/dist/pwned", "w").write("x"))
 attempt("read notebooks", lambda: os.listdir(sys.argv[1] + "/notebooks"))
 attempt("read shadow", lambda: open("/etc/shadow").read())
 attempt("write scratch", lambda: open("scratch-file", "w").write("x"))
+def fill():
+    for i in range(40):
+        with open(f"fill-{i}", "wb") as f:
+            f.write(b"x" * (32 * 1024 * 1024))
+attempt("fill scratch", fill)
 out["proc"] = os.path.exists("/proc/1")
 out["pid"] = os.getpid()
 print(json.dumps(out))
@@ -62,7 +67,8 @@ test(
       assert.equal(seen["write scratch"], "ok");
       assert.equal(seen.proc, false);
       assert.ok(seen.pid < 10, `pid ${seen.pid}: not in a PID namespace of its own`);
-      assert.ok(fs.existsSync(path.join(scratch, "scratch-file")));
+      assert.match(seen["fill scratch"], /No space left on device/); // the working folder is a bounded tmpfs…
+      assert.ok(!fs.existsSync(path.join(scratch, "scratch-file"))); // …of its own: nothing reaches the host's disk
       assert.ok(!fs.existsSync(path.join(projectRoot, "dist", "pwned")));
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });

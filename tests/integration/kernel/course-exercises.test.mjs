@@ -32,6 +32,18 @@ test("03-mutex's exercises: the teacher copy scores full marks, the assigned stu
     fs.copyFileSync(teacher, copy);
     const solved = JSON.parse(proclab(["grade", copy, "--teacher", teacher, "--json"]));
     assert.deepEqual({ score: solved.score, maxScore: solved.maxScore }, { score: 2, maxScore: 2 }, JSON.stringify(solved.tests));
+
+    // The same answer written without \`async\` (it returns withLock's promise) is just as right: the
+    // judge calls it the way the teacher declared it, in a worker that can take the Lock.
+    const plain = JSON.parse(fs.readFileSync(teacher, "utf8"));
+    for (const cell of plain.cells) {
+      const text = [].concat(cell.source).join("");
+      if (text.includes("async function section(")) cell.source = text.replace("async function section(", "function section(");
+    }
+    const plainFile = path.join(work, "teacher", "plain-section.ipynb");
+    fs.writeFileSync(plainFile, JSON.stringify(plain));
+    const plainRun = JSON.parse(proclab(["grade", plainFile, "--teacher", teacher, "--json"]));
+    assert.equal(plainRun.tests[0].passed, true, JSON.stringify(plainRun.tests[0]));
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
