@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { assignNotebook } from "../grading/assign";
 import { readNotebook, writeNotebook } from "../grading/notebook";
-import { projectRoot } from "../core/paths";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
 import type { Command } from "./command";
+import { teacherNotebooks } from "./notebooks";
 
 const flags = {
   out: { type: "string", help: "folder for the student notebooks and the teacher-side manifests (required)" },
@@ -27,14 +27,7 @@ export const assign: Command = {
       return 0;
     }
     if (values.out === undefined) throw new UsageError("--out <dir> is required");
-    const homework = path.join(projectRoot, "notebooks", "homework");
-    const sources =
-      files.length > 0
-        ? files
-        : fs
-            .readdirSync(homework)
-            .filter((f) => f.endsWith(".ipynb"))
-            .map((f) => path.join(homework, f));
+    const sources = teacherNotebooks(files);
     fs.mkdirSync(values.out, { recursive: true });
     for (const source of sources) {
       const { student, manifest } = assignNotebook(readNotebook(source), source);

@@ -4,11 +4,11 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { projectRoot } from "../core/paths";
 import { handout as makeHandout } from "../grading/handout";
 import { readNotebook } from "../grading/notebook";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
 import type { Command } from "./command";
+import { teacherNotebooks } from "./notebooks";
 
 const flags = {
   out: { type: "string", help: "folder for the handouts (required)" },
@@ -26,14 +26,7 @@ export const handout: Command = {
       return 0;
     }
     if (values.out === undefined) throw new UsageError("--out <dir> is required");
-    const homework = path.join(projectRoot, "notebooks", "homework");
-    const files =
-      positionals.length > 0
-        ? positionals
-        : fs
-            .readdirSync(homework)
-            .filter((f) => f.endsWith(".ipynb"))
-            .map((f) => path.join(homework, f));
+    const files = teacherNotebooks(positionals);
     for (const file of files) if (!fs.existsSync(file)) throw new UsageError(`no such teacher notebook: ${file}`);
     const made = files.map((file) => makeHandout(readNotebook(file), file)); // all checked before anything is written
     try {

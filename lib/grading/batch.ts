@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { gradeSubmission, loadAssignment, type Assignment, type GradeOptions, type GradeOutcome } from "./grade";
+import { assignmentOf, isPlainAssignmentName, readNotebook } from "./notebook";
 import type { GradeReport } from "./score";
 
 export interface Submission {
@@ -148,9 +149,8 @@ export async function gradeBatch(
 /** The plain assignment name in a notebook's metadata, or null (unreadable, missing or not a plain name). */
 function assignmentNamed(file: string): string | null {
   try {
-    const name = (JSON.parse(fs.readFileSync(file, "utf8")) as { metadata?: { proclab?: { assignment?: unknown } } }).metadata?.proclab
-      ?.assignment;
-    return typeof name === "string" && /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name) ? name : null;
+    const name = assignmentOf(readNotebook(file));
+    return name !== null && isPlainAssignmentName(name) ? name : null;
   } catch {
     return null;
   }

@@ -21,10 +21,10 @@ import { assignNotebook, type Manifest } from "./assign";
 import { answerFunctions } from "./answers";
 import type { JudgeInput } from "./judge";
 import { judgeProgram, type JudgeProgram } from "./judge-program";
-import { assignmentOf as assignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
+import { assignmentOf as assignmentName, isPlainAssignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
 import { gradedNotebook } from "./restore";
 import { plainText } from "./feedback";
-import { defaultLimits, runSandboxed, type SandboxLimits, type SandboxRun } from "./sandbox";
+import { defaultLimits, outOfMemory, runSandboxed, type SandboxLimits, type SandboxRun } from "./sandbox";
 import { scoreRun, type GradeReport, type RunResult } from "./score";
 
 export interface GradeOptions {
@@ -64,7 +64,7 @@ function teacherPathFor(submission: string, assignment: string | null, options: 
   if (options.teacher) return path.resolve(options.teacher);
   if (!assignment) throw new Error(`${submission} has no metadata.proclab.assignment; pass --teacher <teacher notebook>`);
   // The name comes from the student's file: a plain name only, so it can only pick one of the course's notebooks.
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(assignment))
+  if (!isPlainAssignmentName(assignment))
     throw new Error(
       `${submission}: metadata.proclab.assignment must be a plain name (letters, digits, - and _), got ${JSON.stringify(assignment.slice(0, 60))}`,
     );
@@ -97,7 +97,6 @@ function checkedManifest(computed: Manifest, file: string | undefined): Manifest
 
 /** The judge's program for each teacher notebook, compiled once. */
 export interface Assignment {
-  teacherPath: string;
   teacher: Notebook;
   stubbed: Notebook;
   manifest: Manifest;
@@ -115,7 +114,6 @@ export function loadAssignment(teacherPath: string, manifestFile?: string): Assi
   const manifest = checkedManifest(assigned.manifest, manifestFile);
   const tests = manifest.cells.flatMap((c) => c.tests ?? []);
   return {
-    teacherPath: path.resolve(teacherPath),
     teacher,
     stubbed: assigned.student,
     manifest,
@@ -154,8 +152,7 @@ function whyStopped(run: SandboxRun, limits: SandboxLimits, wallS: number): stri
   const tail = plainText(run.stderr.trim().split("\n").slice(-3).join(" ")).slice(0, 400);
   if (run.oomKills > 0) return `ran out of memory (limit ${limits.totalMemoryMb} MB for all processes; the judge was killed)`;
   if (run.timedOut) return `grading stopped after ${wallS} s, the time limit for the whole submission`;
-  if (/heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory/i.test(run.stderr))
-    return `ran out of memory (limit ${limits.memoryMb} MB per process)`;
+  if (outOfMemory.test(run.stderr)) return `ran out of memory (limit ${limits.memoryMb} MB per process)`;
   return `the judge ended without a result (exit ${run.status ?? run.signal})${tail ? `: ${tail}` : ""}`;
 }
 

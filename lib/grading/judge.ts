@@ -15,6 +15,7 @@ import * as vm from "node:vm";
 import { judgedCheck, type CheckResult } from "../homework/check";
 import { errorLine } from "../homework/trial";
 import { WorkerPool, type Target } from "../process";
+import { outOfMemory } from "./sandbox";
 import type { CellRun, RunResult } from "./score";
 
 export interface JudgeInput {
@@ -93,8 +94,6 @@ function standIn(name: string, source: string, cellFunctions: string[], isAsync:
   Object.defineProperty(fn, "toString", { value: () => source });
   return fn;
 }
-
-const outOfMemory = /heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory|ENOMEM|std::bad_alloc/i;
 
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

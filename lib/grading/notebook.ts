@@ -70,6 +70,11 @@ export function cellChecksum(cell: NotebookCell): string {
 }
 
 /** The assignment a notebook belongs to (metadata.proclab.assignment), or null. */
+/** Whether `name` may name an assignment: a plain name, never a path (it picks a teacher notebook by name). */
+export function isPlainAssignmentName(name: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name);
+}
+
 export function assignmentOf(nb: Notebook): string | null {
   const name = (nb.metadata.proclab as { assignment?: unknown } | undefined)?.assignment;
   return typeof name === "string" && name !== "" ? name : null;

@@ -34,6 +34,9 @@ export interface SandboxLimits {
   outputBytes: number;
 }
 
+/** What Node and the C library print when a process hits its memory limit. */
+export const outOfMemory = /heap out of memory|Allocation failed|Fatal process out of memory|Cannot allocate memory|ENOMEM|std::bad_alloc/i;
+
 export const defaultLimits: SandboxLimits = {
   memoryMb: 1024,
   processes: 256,

@@ -135,11 +135,6 @@ export class WaitQueue {
     }
   }
 
-  /** Whether we can be woken (our FIFO is made); until then, and without one, we only poll. */
-  get canWait(): boolean {
-    return this.reader !== null;
-  }
-
   get isQueued(): boolean {
     return this.queuedName !== null;
   }
