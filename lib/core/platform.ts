@@ -11,6 +11,9 @@
  *
  * `PROCLAB_PORTABLE=1` hides them on Linux, so the fallbacks are tested where CI runs
  * (`npm run test:portable`). This is the one place the switch is read.
+ *
+ * `PROCLAB_OWN_PID_NAMESPACE=1` says the process runs in a pid namespace of its own, made for
+ * it (the grader's sandbox sets it for the judge): every pid there belongs to the grading run.
  */
 import * as fs from "node:fs";
 
@@ -22,3 +25,6 @@ export const linuxExtras = process.platform === "linux" && !portable;
 
 /** Whether /proc/<pid>/… can be read (Linux, not portable). */
 export const hasProc = linuxExtras && fs.existsSync("/proc/self/stat");
+
+/** Whether this process runs in a pid namespace made for it (the grader's sandbox): see homework/kernel-view.ts. */
+export const ownPidNamespace = process.platform === "linux" && process.env.PROCLAB_OWN_PID_NAMESPACE === "1";

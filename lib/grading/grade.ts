@@ -140,8 +140,9 @@ function environment(scratch: string, options: GradeOptions, sandboxed: boolean)
     TMPDIR: sandboxed ? "/tmp" : path.join(scratch, "tmp"),
     PROCLAB_DATA_DIR: path.join(scratch, "data"),
   };
-  // No /proc in the sandbox: the library uses its portable ways (kill(pid, 0), the IPC channel).
-  if (sandboxed) env.PROCLAB_PORTABLE = "1";
+  // No /proc in the sandbox: the library uses its portable ways (kill(pid, 0), the IPC channel);
+  // its pid namespace is its own, so the judge can see every process a main starts (homework/kernel-view.ts).
+  if (sandboxed) Object.assign(env, { PROCLAB_PORTABLE: "1", PROCLAB_OWN_PID_NAMESPACE: "1" });
   if (options.seed !== undefined) env.PROCLAB_SEED = String(options.seed);
   else if (options.student !== undefined) env.PROCLAB_STUDENT = options.student;
   return env;

@@ -4,4 +4,5 @@ export { expect } from "./assert";
 export { homeworkVariant, environmentSeed, type HomeworkVariant } from "./variant";
 export { work } from "./work";
 export { runTrial, type TrialOptions, type TrialReport, type BuyerTicketPlan, type HomeworkBuyer } from "./trial";
+export type { BuyerSpan } from "./referee";
 export { checkNoOversell, checkLockGranularity, checkReleasedOnThrow, checkDaemonGone, expectSoldCorrectly } from "./concurrency";

@@ -2,15 +2,18 @@
  * One ticket rush with a student's buyer: `buyers` processes each run
  * `buyer(db, lock, plan)` against a fresh db.json in the data folder (a scratch
  * folder under the grader, via PROCLAB_DATA_DIR), with seeded work and think times.
+ * The lock and `work(ms)` are kept by a referee in this process (referee.ts), so the
+ * report's holds and work spans are this process's record, not what the buyers say.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProcEvent } from "../core/events";
-import { Lock } from "../lock";
+import type { Lock } from "../lock";
 import { dataDir } from "../core/paths";
 import { WorkerPool, type TaskResult } from "../process";
 import { readDb, resetDb } from "../tickets/db";
 import { buyerDelays, race } from "../tickets/race";
+import { Referee, type BuyerSpan } from "./referee";
 
 /** What a buyer gets as third argument. */
 export interface BuyerTicketPlan {
@@ -22,7 +25,7 @@ export interface BuyerTicketPlan {
   thinkMs: number;
 }
 
-/** A student's buyer: runs in its own process; prints 购买成功 when it bought a ticket. */
+/** A student's buyer: runs in its own process; prints 购买成功 when it bought a ticket. Its `lock` has Lock's API (in a trial, the referee's). */
 export type HomeworkBuyer = (db: string, lock: Lock, plan: BuyerTicketPlan) => unknown;
 
 export interface TrialOptions {
@@ -47,6 +50,12 @@ export interface TrialReport {
   events: ProcEvent[];
   /** Buyers that ended with an error, with the error text. */
   errors: string[];
+  /** Every hold of the lock, as the referee saw it. */
+  holds: BuyerSpan[];
+  /** Every work(ms), as the referee timed it. */
+  works: BuyerSpan[];
+  /** The buyers' names, `buyer-0`…. */
+  names: string[];
 }
 
 const boughtLine = /购买成功/;
@@ -58,7 +67,8 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
   try {
     const db = path.join(dir, "db.json");
     resetDb(options.tickets, db);
-    const lock = new Lock(path.join(dir, "mutex"));
+    const referee = new Referee();
+    const lock = referee.lock("the rush's lock");
     const tasks = buyerDelays(options.seed, options.buyers, options.workMs, options.thinkMs).map(({ index, workMs, thinkMs }) => {
       const plan: BuyerTicketPlan = { index, workMs: Math.round(workMs), thinkMs: Math.round(thinkMs) };
       return { target: buyer, args: [db, lock, plan], name: `buyer-${index}` };
@@ -68,8 +78,9 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     let results: TaskResult[];
     try {
       await pool.start();
-      results = await race(pool, tasks, { timeoutMs: limit });
+      results = await race(pool, tasks, { timeoutMs: limit, services: referee.services });
     } finally {
+      referee.close();
       await pool.close();
     }
     const overTime = results.filter((result) => !result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""));
@@ -81,7 +92,18 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     const events = results.flatMap((result) => result.events).sort((a, b) => a.t - b.t);
     const told = events.filter((e) => e.type === "print" && boughtLine.test(e.data.text)).length;
     const errors = results.filter((result) => !result.ok).map((result) => `${result.name}: ${errorLine(result.error ?? "")}`);
-    return { seed: options.seed, tickets: options.tickets, buyers: options.buyers, told, finalCount: readDb(db).count, events, errors };
+    return {
+      seed: options.seed,
+      tickets: options.tickets,
+      buyers: options.buyers,
+      told,
+      finalCount: readDb(db).count,
+      events,
+      errors,
+      holds: referee.holds,
+      works: referee.works,
+      names: tasks.map((task) => task.name),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -4,3 +4,5 @@ export { runMain, type RunMainOptions, type Transcript, type Lifetime, type Prin
 export { supervise, type SuperviseOptions, type SupervisorReport, type SupervisedRun } from "./supervise";
 export { watchOrphan, type OrphanReport } from "./orphan";
 export { WorkerPool, type Task, type TaskResult, type RunOptions } from "./pool";
+export { askParent, parentOffers } from "./ask";
+export type { ServiceHandler } from "./pool";

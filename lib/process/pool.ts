@@ -14,6 +14,7 @@ import { collectorPath } from "./collector";
 import { echoEvent, flushEcho } from "./echo";
 import { spawnChild } from "./spawn";
 import { toWireTarget, type Target } from "./target";
+import type { Question } from "./ask";
 import type { PoolReply, PoolRequest } from "./worker";
 
 export interface Task {
@@ -41,7 +42,16 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Print the tasks' output in the root. Default false. */
   echo?: boolean;
+  /**
+   * Services the tasks may ask for with `askParent(name, body)`: the handler gets the question
+   * and which task asked (known from the task's channel, not from the question), and its value
+   * or error is the answer. Default none.
+   */
+  services?: Record<string, ServiceHandler>;
 }
+
+/** Answers one task's question; `task` is who asked, as the pool knows it. */
+export type ServiceHandler = (body: unknown, task: { name: string; pid: number }) => unknown;
 
 type TaskRequest = Extract<PoolRequest, { type: "task" }>;
 
@@ -129,6 +139,7 @@ export class WorkerPool {
       target: toWireTarget(task.target),
       args: encodeArgs(task.args ?? []),
       barrier: options.barrier ?? false,
+      services: Object.keys(options.services ?? {}),
     }));
     this.#running = true;
     try {
@@ -141,9 +152,7 @@ export class WorkerPool {
       const gates = requests.map(() => deferred<boolean>());
       const allPrepared = Promise.all(gates.map((gate) => gate.promise));
       const results = await Promise.all(
-        requests.map((request, i) =>
-          this.#runOn(slots, i, request, options.timeoutMs, request.barrier ? { gate: gates[i], allPrepared } : null),
-        ),
+        requests.map((request, i) => this.#runOn(slots, i, request, options, request.barrier ? { gate: gates[i], allPrepared } : null)),
       );
       if (options.echo) echoResults(results);
       return results;
@@ -154,13 +163,8 @@ export class WorkerPool {
   }
 
   /** One task on one worker. Under a barrier, `go` is sent once every participant has prepared (or dropped out). */
-  #runOn(
-    slots: Worker[],
-    index: number,
-    request: TaskRequest,
-    timeoutMs: number | undefined,
-    barrier: Barrier | null,
-  ): Promise<TaskResult> {
+  #runOn(slots: Worker[], index: number, request: TaskRequest, options: RunOptions, barrier: Barrier | null): Promise<TaskResult> {
+    const { timeoutMs, services } = options;
     const worker = slots[index];
     const base = { name: request.name, pid: worker.pid };
     return new Promise<TaskResult>((resolve) => {
@@ -191,8 +195,12 @@ export class WorkerPool {
           "; it was replaced",
         );
       }
-      function onMessage(reply: PoolReply): void {
+      function onMessage(reply: PoolReply | Question): void {
         if (reply.id !== request.id) return;
+        if (reply.type === "ask") {
+          answer(worker, reply, services?.[reply.service], base);
+          return;
+        }
         if (reply.type === "prepared") {
           barrier?.gate.resolve(true);
           return;
@@ -257,6 +265,23 @@ function isGone(worker: Worker): boolean {
 /** Sends without throwing: a worker that died meanwhile is reported by its exit. */
 function send(worker: Worker, message: PoolRequest): void {
   if (worker.child.connected) worker.child.send(message, () => undefined);
+}
+
+/** Runs the service's handler for a task's question and sends back its value or error. */
+function answer(worker: Worker, question: Question, handler: ServiceHandler | undefined, task: { name: string; pid: number }): void {
+  const reply = (ok: boolean, value?: unknown, error?: string): void =>
+    send(worker, { type: "answer", seq: question.seq, ok, value, error });
+  if (!handler) return reply(false, undefined, `no service named ${JSON.stringify(question.service)} in this run`);
+  let value: unknown;
+  try {
+    value = handler(question.body, task); // now, in the order questions came: a release before the task's result
+  } catch (error) {
+    return reply(false, undefined, error instanceof Error ? error.message : String(error));
+  }
+  Promise.resolve(value).then(
+    (value) => reply(true, value),
+    (error: unknown) => reply(false, undefined, error instanceof Error ? error.message : String(error)),
+  );
 }
 
 function ref(worker: Worker): void {

@@ -8,11 +8,14 @@
  */
 import { currentProcessName, divertEvents, emit, type ProcEvent } from "../core/events";
 import { reviveArgs } from "./args";
+import { answerArrived, setRunningTask, type Answer } from "./ask";
 import { renameTo } from "./link";
 import { loadTarget, type WireTarget } from "./target";
 
 export type PoolRequest =
-  { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean } | { type: "go"; id: number };
+  | { type: "task"; id: number; name: string; target: WireTarget; args: unknown[]; barrier: boolean; services: string[] }
+  | { type: "go"; id: number }
+  | Answer;
 
 export type PoolReply =
   | { type: "prepared"; id: number }
@@ -39,8 +42,9 @@ export function serveTasks(): void {
   const workerName = currentProcessName();
   let release: (() => void) | null = null;
   process.on("message", (message: PoolRequest) => {
-    if (message.type !== "go") void runTask(message);
-    else {
+    if (message.type === "task") void runTask(message);
+    else if (message.type === "answer") answerArrived(message);
+    else if (message.type === "go") {
       release?.();
       release = null;
     }
@@ -48,6 +52,7 @@ export function serveTasks(): void {
 
   async function runTask(task: Extract<PoolRequest, { type: "task" }>): Promise<void> {
     renameTo(task.name);
+    setRunningTask({ id: task.id, services: task.services });
     const stopDiverting = divertEvents((event) => reply({ type: "event", id: task.id, event }));
     let result: { ok: boolean; value?: unknown; error?: string };
     try {
@@ -65,6 +70,7 @@ export function serveTasks(): void {
     }
     emit("task-end", { ok: result.ok });
     stopDiverting();
+    setRunningTask(null);
     renameTo(workerName);
     reply({ type: "result", id: task.id, ...result });
   }

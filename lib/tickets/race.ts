@@ -6,7 +6,7 @@
  * process start each, which hides the race).
  */
 import { mulberry32, uniform } from "../core/random";
-import type { Task, TaskResult, WorkerPool } from "../process/pool";
+import type { RunOptions, Task, TaskResult, WorkerPool } from "../process/pool";
 
 /** One buyer's delays, ms: work before show() (no file access), and think between read and write. */
 export interface BuyerDelays {
@@ -31,6 +31,6 @@ export function buyerDelays(
 }
 
 /** Runs task i on worker i of a started `pool`, all released together; one result per task, in order. */
-export function race(pool: WorkerPool, tasks: Task[], options: { echo?: boolean; timeoutMs?: number } = {}): Promise<TaskResult[]> {
+export function race(pool: WorkerPool, tasks: Task[], options: Omit<RunOptions, "barrier"> = {}): Promise<TaskResult[]> {
   return pool.run(tasks, { barrier: true, ...options });
 }

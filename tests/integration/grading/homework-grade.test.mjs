@@ -36,6 +36,11 @@ const expected = {
   "no-release-on-error": [1, 0, 1, 1, 1, 1],
   "infinite-loop": [1, 0, 1, 1, 1, 1],
   "forged-pass": [0, 0, 0, 0, 0, 0],
+  // Forges the library's evidence (lock, work and process reports); scored on what the referee and the kernel saw.
+  // Its rush is right (a lock of its own), its lock is not the one given, its "daemon" a non-daemon that outlives main.
+  "forged-evidence": [1, 0, 1, 0, 0, 0],
+  "forged-report": [0, 0, 0, 0, 0, 0],
+  "forged-threads": [0, 0, 0, 0, 0, 0],
   "tampered-helpers": [0, 0, 0, 0, 0, 0],
   "edited-tests": [0, 0, 0, 0, 0, 0],
   shadowed: [0, 0, 0, 0, 0, 0],
@@ -43,7 +48,8 @@ const expected = {
   tamper: [0, 0, 0, 0, 0, 0],
   "memory-hog": [0, 0, 0, 0, 1, 1],
   "fork-storm": [0, 0, 0, 0, 0, 0],
-  detached: [0, 0, 0, 0, 1, 1],
+  // Its main leaves a process running after it ends (an orphan in a session of its own): the grader sees it.
+  detached: [0, 0, 0, 0, 0, 0],
   "output-flood": [0, 0, 0, 0, 0, 0],
   inspector: [0, 0, 0, 0, 0, 0],
   inject: [0, 0, 0, 0, 0, 0],
@@ -236,7 +242,7 @@ function leftBehind() {
     .filter((p) => {
       try {
         if (fs.readlinkSync(`/proc/${p}/cwd`).startsWith(`${work}/`)) return true;
-        return /^(setsid )?sleep (3131|30)\b/.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " "));
+        return /^(setsid )?sleep (3131|3132|30)\b/.test(fs.readFileSync(`/proc/${p}/cmdline`, "utf8").replace(/\0/g, " "));
       } catch {
         return false;
       }
