@@ -56,6 +56,7 @@ export { scheduleLanesFigure, type ScheduleLanesOptions } from "./plots/schedule
 // Exercises and homework: checks with points, and the checks of a safe buyer.
 export { check, type CheckResult } from "./homework/check";
 export { expect } from "./homework/assert";
+export { claim } from "./homework/claim";
 export { work } from "./homework/work";
 export { homeworkVariant, type HomeworkVariant } from "./homework/variant";
 export { runTrial, type TrialOptions, type TrialReport, type BuyerTicketPlan, type HomeworkBuyer } from "./homework/trial";

@@ -25,7 +25,11 @@ export interface TrialResult {
   corrupt: boolean;
   /** What the unparsable file held (null when it was valid): the evidence. */
   corruptText: string | null;
-  /** Wall time of the trial, ms. */
+  /**
+   * How long the buyers took, ms: from the first buyer's start to the last one's end (what a
+   * timeline of the trial shows), without the pool's handing out of tasks (a first trial also
+   * loads the buyer's code in every worker).
+   */
   elapsedMs: number;
   /** Buyers whose process failed (message per failure); normally empty. */
   errors: string[];

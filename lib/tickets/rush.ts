@@ -181,7 +181,8 @@ async function rushClaimed(
       const results = await stoppable(running, signal, () => workers?.stop());
       scheduled?.active.tasksEnded();
       const run = scheduled ? await scheduled.active.done : null;
-      const elapsedMs = now() - started;
+      const events = results.flatMap((r): ProcEvent[] => r.events);
+      const elapsedMs = buyersSpanMs(events) ?? now() - started;
       const result = trialOutcome({
         trial,
         tickets: config.tickets,
@@ -189,7 +190,7 @@ async function rushClaimed(
         errors: results.filter((r) => !r.ok).map((r) => `${r.name} (pid ${r.pid}): ${r.error ?? "failed"}`),
         finalText: readFinal(config.db),
         elapsedMs,
-        events: results.flatMap((r): ProcEvent[] => r.events),
+        events,
       });
       if (signal?.aborted) {
         interrupted = { reason: stopReason(), trial, last: result, stopped: tasks.length - results.filter((r) => r.ok).length };
@@ -332,4 +333,12 @@ async function keepingAlive<T>(promise: Promise<T>): Promise<T> {
   } finally {
     clearInterval(timer);
   }
+}
+
+/** From the first buyer's task-start to the last one's task-end; null when a buyer's are missing. */
+function buyersSpanMs(events: readonly ProcEvent[]): number | null {
+  const starts = events.filter((e) => e.type === "task-start").map((e) => e.t);
+  const ends = events.filter((e) => e.type === "task-end").map((e) => e.t);
+  if (starts.length === 0 || ends.length !== starts.length) return null;
+  return Math.max(...ends) - Math.min(...starts);
 }

@@ -1,6 +1,9 @@
-"""Check that committed notebooks are valid nbformat 4, use the tslab kernel and carry no outputs."""
+"""Check that committed notebooks are valid nbformat 4, use the tslab kernel and carry no outputs,
+and that every claim("…") a cell makes is one its expectation asserts (claims are tests)."""
 from __future__ import annotations
 
+import json
+import re
 import sys
 from pathlib import Path
 
@@ -25,6 +28,24 @@ def problems_of(path: Path) -> list[str]:
     for index, cell in enumerate(nb.cells, start=1):
         if cell.cell_type == "code" and (cell.get("outputs") or cell.get("execution_count") is not None):
             problems.append(f"cell {index} is committed with outputs or an execution count (clear them)")
+        if cell.cell_type == "code":
+            problems.extend(f"cell {index}: {p}" for p in unasserted_claims(cell))
+    return problems
+
+
+CLAIM = re.compile(r'\bclaim\(\s*("(?:[^"\\]|\\.)*")')
+
+
+def unasserted_claims(cell) -> list[str]:
+    """Each claim("statement", …) in the cell must be matched by one of its output_includes."""
+    patterns = cell.get("metadata", {}).get("proclab", {}).get("expect", {}).get("output_includes", [])
+    problems = []
+    if len(re.findall(r"\bclaim\(", cell.source)) != len(CLAIM.findall(cell.source)):
+        problems.append('a claim( whose statement is not a plain "double-quoted" string: the check cannot read it')
+    for literal in CLAIM.findall(cell.source):
+        line = f"claim ✓ {json.loads(literal)} — here:"
+        if not any("claim ✓" in p and re.search(p, line) for p in patterns):
+            problems.append(f"claim {literal} is not in the cell's expectation (add output_includes matching {line!r})")
     return problems
 
 

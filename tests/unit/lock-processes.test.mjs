@@ -286,6 +286,33 @@ test(
   },
 );
 
+test(
+  "a lock folder deleted while a process waits: its acquire is rejected naming the lock, with no uncaught trace",
+  { timeout: 30_000 },
+  async () => {
+    const dir = fs.mkdtempSync(path.join(root, "build", "lock-gone-"));
+    const lockPath = path.join(dir, "l");
+    const lock = new Lock(lockPath);
+    assert.equal(await lock.acquire(), true);
+    const code = `const { Lock } = require("proclab"); const lock = new Lock(${JSON.stringify(lockPath)});
+  console.log("waiting"); lock.acquire().then((got) => console.log("got " + got), (e) => console.log("rejected: " + e.message));`;
+    const child = spawn(process.execPath, ["-e", code], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    started.add(child);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    while (!out.includes("waiting")) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 200)); // it is queued
+    fs.rmSync(dir, { recursive: true, force: true });
+    const code_ = await new Promise((resolve) => child.once("exit", resolve));
+    assert.equal(err, "");
+    assert.equal(code_, 0);
+    assert.equal(out, `waiting\nrejected: Lock: the folder of ${JSON.stringify(lockPath)} has disappeared\n`);
+    lock.release(); // the hold went with the folder: releasing it is not an error
+  },
+);
+
 test("waiters get the lock in the order they asked for it (first come, first served, across processes)", { timeout: 60_000 }, async () => {
   const lock = new Lock();
   assert.equal(await lock.acquire(), true);

@@ -43,3 +43,39 @@ test(
     fs.rmSync(dir, { recursive: true, force: true });
   },
 );
+
+test(
+  "claims are tests: a claim this run contradicts fails the notebook, and a claim without an expectation fails the format check",
+  { timeout: 120_000 },
+  () => {
+    fs.mkdirSync(path.join(root, "build"), { recursive: true });
+    const dir = fs.mkdtempSync(path.join(root, "build", "nbclaim-"));
+    const asserted = (statement) => ({ proclab: { expect: { output_includes: [`claim ✓ ${statement}`] } } });
+    const holds = writeNotebook(
+      dir,
+      "a-holds.ipynb",
+      notebook([['import { claim } from "proclab"; claim("two is more than one", 2 > 1, "2 > 1");', asserted("two is more than one")]]),
+    );
+    const contradicted = writeNotebook(
+      dir,
+      "b-contradicted.ipynb",
+      notebook([['import { claim } from "proclab"; claim("one is more than two", 1 > 2, "1 < 2");', asserted("one is more than two")]]),
+    );
+    const run = runPython("execute_notebooks.py", ["--out", path.join(dir, "out"), holds, contradicted]);
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /ok\s+a-holds\.ipynb/);
+    assert.match(run.stdout, /FAIL b-contradicted\.ipynb[\s\S]*does not hold in this run: claim ✗ one is more than two — here: 1 < 2/);
+
+    const unasserted = writeNotebook(
+      dir,
+      "c-unasserted.ipynb",
+      notebook([['claim("fast", true, "yes");'], ['claim(`templated`, true, "x");', asserted("templated")]]),
+    );
+    const format = runPython("check_notebooks.py", [holds, unasserted]);
+    assert.equal(format.status, 1, format.stdout + format.stderr);
+    assert.match(format.stdout, /ok\s+a-holds\.ipynb/);
+    assert.match(format.stdout, /cell 1: claim "fast" is not in the cell's expectation/);
+    assert.match(format.stdout, /cell 2: a claim\( whose statement is not a plain "double-quoted" string/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
+);
