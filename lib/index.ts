@@ -32,6 +32,8 @@ export { interleavingText } from "./schedule/text";
 // The article's own Python programs, run beside the TypeScript for comparison.
 export { pythonDaemonDemo, pythonTicketRush, type PythonDaemonResult, type PythonTicketTrial } from "./python/article";
 export { pythonLockHolderDies, type PythonLockHolderDiesOptions, type PythonLockHolderDiesResult } from "./python/holder-dies";
+export { pythonLockCalls } from "./python/lock-calls";
+export { pythonDaemonRules } from "./python/daemon-rules";
 
 // Experiments of the mutex notebooks: the print race, what a lock costs, a holder that dies.
 export {

@@ -47,6 +47,8 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
         acquired = null;
       }
     }
+    // Never released: it held the lock until it ended (killed while holding it, say).
+    if (acquired !== null && exit.t > acquired) holds.push({ row, from: ms(acquired), to: ms(exit.t) });
   }
 
   const marks = (type: string, name: string, symbol: string, color: string): Trace => {

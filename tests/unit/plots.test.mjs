@@ -115,6 +115,23 @@ test("timelineFigure: one row per process with lifetimes, grey waits, saturated 
   assert.match(figure.layout.title.text, /One holder at a time: 3 lock holds/);
 });
 
+test("timelineFigure: a holder killed while holding the lock holds it until it ends", () => {
+  const ev = (t, pid, name, type, data = {}) => ({ t, pid, name, type, data });
+  const figure = timelineFigure([
+    ev(0, 1, "holder", "start"),
+    ev(5, 1, "holder", "lock-acquired", { lock: "l", waitedMs: 0, how: "free" }),
+    ev(50, 1, "holder", "exit", { code: null, signal: "SIGKILL", exitCode: -9, ready: true }),
+    ev(10, 2, "waiter", "start"),
+    ev(12, 2, "waiter", "lock-requested", { lock: "l", blocking: true }),
+    ev(60, 2, "waiter", "lock-acquired", { lock: "l", waitedMs: 48, how: "recovered" }),
+    ev(61, 2, "waiter", "lock-released", { lock: "l", holder: 2, heldMs: 1 }),
+  ]);
+  const holds = figure.data.find((t) => t.name === "holding the lock");
+  assert.deepEqual(holds.y, ["holder (1)", "waiter (2)"]);
+  assert.deepEqual(holds.base, [5, 60]);
+  assert.deepEqual(holds.x, [45, 1], "the holder's hold ends with it, at 50 ms");
+});
+
 test("figureBundle carries plotly JSON, HTML and text; plotly.js is inlined only when asked", () => {
   const figure = oversoldFigure(results);
   const first = figureBundle(figure, { withLibrary: true });
