@@ -44,6 +44,7 @@ export {
 } from "./experiments/print-experiment";
 export { measureLockCost, lockCostTable, type LockCostOptions } from "./experiments/lock-cost";
 export { lockHolderDies, type LockHolderDiesOptions, type LockHolderDiesResult } from "./experiments/holder-dies";
+export { handoffs, holdsFromEvents } from "./experiments/handoffs";
 
 // Figures, and showing them in a notebook.
 export { display, setupPlots } from "./plots/display";

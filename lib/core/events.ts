@@ -45,6 +45,8 @@ export interface EventData {
   read: { by: "show" | "buy"; count: number };
   "torn-read": { by: "show" | "buy"; text: string };
   write: { count: number; mode: "atomic" | "truncate" };
+  /** The article's buy() took `ms`, from its read to its write: the window of its race (lib/tickets/article.ts). */
+  "article-buy": { ms: number };
   // The print experiment (lib/experiments).
   "critical-enter": { locked: boolean };
   "critical-exit": { locked: boolean };

@@ -5,6 +5,8 @@
  * code does, measured — the race it means to show barely happens, because each
  * process start (~65 ms here) staggers the buyers, but readers crash on torn files.
  */
+import { now } from "../core/clock";
+import { emit, isEvent } from "../core/events";
 import { defaultDbPath } from "../core/paths";
 import { textTable } from "../core/text";
 import type { Lock } from "../lock";
@@ -15,7 +17,9 @@ import { resetDb, readDb, show, buy } from "./db";
 export async function articleTask(db: string, mutex: Lock | null): Promise<void> {
   show(db);
   if (mutex) await mutex.acquire();
+  const started = now();
   buy(db);
+  emit("article-buy", { ms: now() - started });
   mutex?.release();
 }
 
@@ -28,6 +32,10 @@ export interface ArticleTrial {
   crashedReaders: number;
   /** db.json unparsable after the trial (repaired by the next reset). */
   corrupt: boolean;
+  /** Between one buyer's code starting and the next one's, in start order, ms. */
+  startGapsMs: number[];
+  /** How long each buyer's buy() took, read to write (the window two buyers must share to oversell), ms; crashed buyers have none. */
+  buyMs: number[];
 }
 
 export interface ArticleRushOptions {
@@ -62,7 +70,14 @@ export async function runArticleRush(options: ArticleRushOptions = {}): Promise<
     } catch {
       corrupt = true;
     }
-    results.push({ tickets, sold, oversold: Math.max(0, sold - tickets), crashedReaders, corrupt });
+    const events = processes.flatMap((p) => p.events);
+    const starts = events
+      .filter(isEvent("start"))
+      .map((e) => e.t)
+      .sort((a, b) => a - b);
+    const startGapsMs = starts.slice(1).map((t, i) => t - starts[i]);
+    const buyMs = events.filter(isEvent("article-buy")).map((e) => e.data.ms);
+    results.push({ tickets, sold, oversold: Math.max(0, sold - tickets), crashedReaders, corrupt, startGapsMs, buyMs });
   }
   resetDb(tickets, db); // never leave a broken file behind
   return results;
