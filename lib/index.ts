@@ -45,6 +45,7 @@ export {
 export { measureLockCost, lockCostTable, type LockCostOptions } from "./experiments/lock-cost";
 export { lockHolderDies, type LockHolderDiesOptions, type LockHolderDiesResult } from "./experiments/holder-dies";
 export { handoffs, holdsFromEvents } from "./experiments/handoffs";
+export { flagLockRace, type FlagLockRace } from "./experiments/flag-lock";
 
 // Figures, and showing them in a notebook.
 export { display, setupPlots } from "./plots/display";

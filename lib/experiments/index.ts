@@ -12,4 +12,5 @@ export { measureLockCost, lockCostTable, lockCostCells, type LockCostOptions } f
 export { runCounterJob, lockKinds, type LockKind, type WorkerCommand, type CounterJobOptions } from "./counter-job";
 export { summariseCounterJob, withFlockRatios, type LockCostRow } from "./counter-stats";
 export { handoffs, holdsFromEvents, quantile, type Hold, type Handoffs } from "./handoffs";
+export { flagLockRace, type FlagLockRace } from "./flag-lock";
 export { lockHolderDies, type LockHolderDiesOptions, type LockHolderDiesResult } from "./holder-dies";
