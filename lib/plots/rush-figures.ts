@@ -13,19 +13,35 @@ function list(names: string[]): string {
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
+const oversoldCaption =
+  "One row per strategy, one marker per trial: filled and labelled with the tickets sold beyond those that existed; a hollow ring means none.";
+
 function correctTrials(result: RushResult): number {
   return result.trials.filter((t) => t.oversold === 0 && t.tornReads === 0 && !t.corrupt && t.errors.length === 0).length;
 }
 
-/** Oversold tickets in each trial, one line per strategy. */
+/**
+ * Oversold tickets in each trial: one row per strategy (so strategies that never oversell do
+ * not hide each other on a shared zero line), one marker per trial, filled and labelled with
+ * the tickets oversold, a hollow ring when none.
+ */
 export function oversoldFigure(results: readonly RushResult[]): Figure {
   const data: Trace[] = results.map((r) => ({
     type: "scatter",
-    mode: r.trials.length > 60 ? "lines" : "lines+markers",
+    mode: "markers+text",
     name: r.config.strategy,
     x: r.trials.map((t) => t.trial),
-    y: r.trials.map((t) => t.oversold),
-    line: { color: strategyColor(r.config.strategy), width: getStrategy(r.config.strategy).protected ? 3 : 2, shape: "hv" },
+    y: r.trials.map(() => r.config.strategy),
+    text: r.trials.map((t) => (t.oversold > 0 ? String(t.oversold) : "")),
+    textposition: "middle center",
+    textfont: { color: "#ffffff", size: 10 },
+    marker: {
+      color: strategyColor(r.config.strategy),
+      size: r.trials.map((t) => (t.oversold > 0 ? 14 + 2 * Math.min(t.oversold, 8) : 10)),
+      symbol: r.trials.map((t) => (t.oversold > 0 ? "circle" : "circle-open")),
+      line: { width: 2, color: strategyColor(r.config.strategy) },
+    },
+    hovertemplate: "%{y}, trial %{x}: %{text} oversold<extra></extra>",
   }));
   const bad = results.filter((r) => r.summary.oversoldTrials > 0);
   const good = results.filter((r) => r.summary.oversoldTrials === 0).map((r) => r.config.strategy);
@@ -38,17 +54,17 @@ export function oversoldFigure(results: readonly RushResult[]): Figure {
     : `No strategy oversold: ${list(good)} sold at most ${tickets} ticket${tickets === 1 ? "" : "s"}`;
   return {
     data,
-    layout: baseLayout(
-      title,
-      "trial (number)",
-      "tickets oversold (count)",
-      "Each point is one trial: tickets sold beyond those that existed. Protected strategies should stay on 0.",
-      {
-        xaxis: { title: { text: "trial (number)" }, tickformat: "d" },
-        yaxis: { title: { text: "tickets oversold (count)" }, rangemode: "tozero", dtick: 1 },
+    layout: baseLayout(title, "trial (number)", "strategy", oversoldCaption, {
+      xaxis: { title: { text: "trial (number)" }, tickformat: "d" },
+      yaxis: {
+        title: { text: "strategy" },
+        type: "category",
+        categoryorder: "array",
+        categoryarray: [...results.map((r) => r.config.strategy)].reverse(),
       },
-    ),
-    caption: "Each point is one trial: tickets sold beyond those that existed. Protected strategies should stay on 0.",
+      showlegend: false,
+    }),
+    caption: oversoldCaption,
     text: textTable(
       ["strategy", "trials", "oversold trials", "max oversold"],
       results.map((r) => [r.config.strategy, String(r.summary.trials), String(r.summary.oversoldTrials), String(r.summary.maxOversold)]),

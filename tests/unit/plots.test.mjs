@@ -53,15 +53,18 @@ function assertWellFormed(figure) {
   assert.deepEqual(JSON.parse(JSON.stringify(figure)), figure, "the figure survives a JSON round trip unchanged");
 }
 
-test("oversoldFigure: one line per strategy, unprotected warm and protected cool, title states the oversale", () => {
+test("oversoldFigure: one row per strategy (none hides another), unprotected warm and protected cool, title states the oversale", () => {
   const figure = oversoldFigure(results);
   assertWellFormed(figure);
   assert.deepEqual(
     figure.data.map((t) => t.name),
     ["none", "lock", "coarse", "join"],
   );
-  assert.deepEqual(figure.data[0].y, [2, 2, 1, 2]);
-  assert.equal(figure.data[0].line.color, palette.strategy.none);
+  assert.deepEqual(figure.data[0].text, ["2", "2", "1", "2"]);
+  assert.deepEqual(figure.data[0].y, ["none", "none", "none", "none"]);
+  assert.deepEqual(new Set(figure.data.map((t) => t.y[0])).size, 4, "each strategy on a row of its own");
+  assert.deepEqual(figure.data[1].marker.symbol, ["circle-open", "circle-open", "circle-open", "circle-open"]);
+  assert.equal(figure.data[0].marker.color, palette.strategy.none);
   assert.equal(figure.layout.title.text, "none: 1 ticket sold up to 3 times (oversold in 4/4 trials); lock, coarse and join: never");
 });
 
