@@ -57,18 +57,32 @@ const overlaps = (a: BuyerSpan, b: BuyerSpan): boolean => a.start < b.end && b.s
 export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialOptions): Promise<void> {
   const report = await runTrial(buyer, options);
   expectSoldCorrectly(report, `the rush (seed ${options.seed})`);
-  const { holds, works, names } = report;
+  const { holds, works, names, plans } = report;
   const unlocked = names.filter((name) => !holds.some((hold) => hold.buyer === name));
   if (unlocked.length > 0)
     throw new Error(`${unlocked.length} of ${names.length} buyers never acquired the lock: read → think → write must run holding it`);
-  const working = new Set(works.map((w) => w.buyer));
-  if (working.size < names.length)
-    throw new Error(`only ${working.size} of ${names.length} buyers called work(plan.workMs): do the non-critical work first`);
+  const working = names.filter((name) => works.some((w) => w.buyer === name && (w.askedMs ?? 0) >= plans[name].workMs));
+  if (working.length < names.length)
+    throw new Error(`only ${working.length} of ${names.length} buyers called work(plan.workMs): do the non-critical work first`);
+  if (report.unlockedWrites > 0)
+    throw new Error(
+      `db.json was written ${report.unlockedWrites} time(s) while nobody held the lock: read → think → write must all run holding it`,
+    );
   for (const w of works) {
     const hold = holds.find((h) => h.buyer === w.buyer && overlaps(h, w));
     if (hold)
       throw new Error(
         `${w.buyer} held the lock during its non-critical work (${Math.round(w.end - w.start)} ms): lock only read → think → write`,
+      );
+  }
+  for (const hold of holds) {
+    const plan = plans[hold.buyer];
+    // A critical section is a read, the think time and a write; half the work time is room for a busy machine.
+    const longest = plan.thinkMs + plan.workMs / 2;
+    if (!Number.isFinite(hold.end)) throw new Error(`${hold.buyer} never released the lock: release it in a finally block`);
+    if (hold.end - hold.start > longest)
+      throw new Error(
+        `${hold.buyer} held the lock for ${Math.round(hold.end - hold.start)} ms, but read → think → write takes about ${plan.thinkMs} ms: lock only the critical section`,
       );
   }
   const together = works.some((a) => works.some((b) => a.buyer !== b.buyer && overlaps(a, b)));
@@ -89,8 +103,11 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer, options: { time
   const pool = new WorkerPool({ size: 1, name: "buyer" });
   try {
     const db = path.join(dir, "db.json");
-    fs.writeFileSync(db, "{ torn");
-    const referee = new Referee();
+    // db.json is corrupt only while the buyer holds the lock: its read throws there, and only
+    // there. Read outside the lock, it is valid — and a buyer that then writes it is caught.
+    const valid = JSON.stringify({ count: 1 });
+    fs.writeFileSync(db, valid);
+    const referee = new Referee({ taken: () => fs.writeFileSync(db, "{ torn"), freed: () => fs.writeFileSync(db, valid) });
     const lock = referee.lock("the buyer's lock");
     const limit = options.timeLimitMs ?? 4000;
     await pool.start();
@@ -108,6 +125,8 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer, options: { time
       throw new Error(
         `the lock is still held after the buyer's read failed on a corrupt db.json (${thrown}): release it in a finally block`,
       );
+    if (fs.readFileSync(db, "utf8") !== valid)
+      throw new Error(`the buyer wrote db.json after releasing the lock (${thrown}): read → think → write must all run holding it`);
   } finally {
     await pool.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -158,6 +177,17 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
       );
     const unseen = daemons.find((life) => !watch.seen.has(life.pid));
     if (unseen) throw new Error(`main reported a daemon child ${unseen.name} (pid ${unseen.pid}) that the grader never saw running`);
+    const problem = await watch.helperProblem();
+    if (problem) throw new Error(problem);
+    // main ends its daemons on its way out, after its other children: each daemon must outlive those.
+    const others = transcript.lifetimes.filter((life) => !life.daemon && life.pid !== transcript.pid && watch.seen.has(life.pid));
+    for (const daemon of daemons) {
+      const before = others.find((other) => !watch.aliveAsLongAs(daemon.pid, other.pid));
+      if (before)
+        throw new Error(
+          `daemon ${daemon.name} ended before ${before.name} did (the grader saw it gone first): a daemon heartbeat runs until main ends it`,
+        );
+    }
     for (const daemon of daemons) {
       const kind = await watch.kinds.get(daemon.pid);
       if (kind === "thread" || kind === "gone")

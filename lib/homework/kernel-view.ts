@@ -33,8 +33,10 @@ export type PidKind = "process" | "thread" | "gone" | "unknown";
 
 /** How often the watch looks while a main runs. */
 const POLL_MS = 25;
-/** How far above the newest pid seen a new one is looked for. */
+/** How far above the newest pid seen a new one is looked for while a main runs (the final look covers every pid). */
 const HEADROOM = 256;
+/** The final look tries every pid handed out since the start; more than this many is refused, not scanned. */
+const MOST_PIDS = 200_000;
 
 function alive(pid: number): boolean {
   try {
@@ -55,6 +57,11 @@ export class PidWatch {
   #timer: NodeJS.Timeout | null = null;
   readonly #helper: ChildProcessByStdio<Writable, Readable, null> | null;
   readonly #pending = new Map<number, (kind: PidKind) => void>();
+  /** The number of the last look at which each pid was alive. */
+  readonly #lastSeen = new Map<number, number>();
+  #looks = 0;
+  #helperGone = false;
+  #stopped = false;
 
   private constructor(floor: number, helper: ChildProcessByStdio<Writable, Readable, null> | null) {
     this.#floor = floor;
@@ -72,6 +79,7 @@ export class PidWatch {
       }
     });
     helper?.on("close", () => {
+      this.#helperGone = true;
       for (const answer of this.#pending.values()) answer("unknown");
       this.#pending.clear();
     });
@@ -97,8 +105,13 @@ export class PidWatch {
 
   /** The new pids alive now (and records them as seen). */
   look(): number[] {
+    return this.#lookUpTo(this.#top + HEADROOM);
+  }
+
+  #lookUpTo(last: number): number[] {
+    this.#looks += 1;
     const found: number[] = [];
-    for (let pid = this.#floor + 1; pid <= this.#top + HEADROOM; pid++) {
+    for (let pid = this.#floor + 1; pid <= last; pid++) {
       if (!alive(pid)) continue;
       found.push(pid);
       this.#record(pid);
@@ -115,7 +128,8 @@ export class PidWatch {
   /** A new pid alive now: seen, and asked about once while it lives (a thread may be gone by the time a report names it). */
   #record(pid: number): void {
     this.seen.add(pid);
-    if (!this.kinds.has(pid)) this.kinds.set(pid, this.#kindOf(pid));
+    this.#lastSeen.set(pid, this.#looks);
+    if (!this.#stopped && !this.kinds.has(pid)) this.kinds.set(pid, this.#kindOf(pid));
   }
 
   #kindOf(pid: number): Promise<PidKind> {
@@ -127,18 +141,41 @@ export class PidWatch {
     });
   }
 
-  /** Waits until no new pid is alive, up to `ms`; returns the ones still alive then. */
+  /** Whether `pid` was alive at the last look at which `other` was: both are judged by the same looks, whatever the machine's load. */
+  aliveAsLongAs(pid: number, other: number): boolean {
+    const mine = this.#lastSeen.get(pid);
+    const theirs = this.#lastSeen.get(other);
+    return theirs === undefined || (mine !== undefined && mine >= theirs);
+  }
+
+  /**
+   * Waits until no new pid is alive, up to `ms`, then tries every pid handed out since the start
+   * (a probe process gets the newest): returns the ones still alive, or throws when that cannot
+   * be known (pids wrapped around, or too many were used).
+   */
   async settle(ms: number): Promise<number[]> {
     const deadline = Date.now() + ms;
-    for (;;) {
-      const left = this.look();
-      if (left.length === 0 || Date.now() >= deadline) return left;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+    while (this.look().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const probe = spawnSync("/usr/bin/true").pid;
+    if (typeof probe !== "number" || probe <= this.#floor || probe - this.#floor > MOST_PIDS)
+      throw new Error(
+        `the grader cannot check which processes outlived main: ${probe === undefined || probe <= this.#floor ? "process ids wrapped around" : `more than ${MOST_PIDS} processes and threads were started`}`,
+      );
+    return this.#lookUpTo(probe);
+  }
+
+  /** Why the process checker's answers cannot be trusted (it was started, and stopped or failed), or null. */
+  async helperProblem(): Promise<string | null> {
+    if (!this.#helper) return null;
+    const kinds = await Promise.all(this.kinds.values());
+    if (this.#helperGone && this.#pending.size > 0) return "the grader's process checker was stopped before it answered";
+    if (kinds.includes("unknown")) return "the grader's process checker could not answer (it was stopped, or failed)";
+    return null;
   }
 
   /** Stops looking; the helper ends once its answers are in. */
   stop(): void {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
     this.#helper?.stdin.end();

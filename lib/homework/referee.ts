@@ -25,6 +25,16 @@ export interface BuyerSpan {
   start: number;
   /** Infinity while it lasts (a hold never released). */
   end: number;
+  /** For work: the ms the buyer asked for. */
+  askedMs?: number;
+}
+
+/** Called in this process, synchronously, when the lock changes hands: what a check may do to the world at that moment. */
+export interface RefereeHooks {
+  /** `buyer` has just been given the lock (before it hears so). */
+  taken?: (buyer: string) => void;
+  /** The lock has just become free (before a waiter is given it). */
+  freed?: (buyer: string) => void;
 }
 
 type Question = { op: "acquire"; blocking: boolean; timeoutMs?: number } | { op: "release" } | { op: "work"; ms: number };
@@ -46,9 +56,16 @@ export class Referee {
   readonly works: BuyerSpan[] = [];
   /** Pass to `pool.run(…, { services })`. */
   readonly services: Record<string, ServiceHandler> = { [SERVICE]: (body, task) => this.#answer(body, task) };
+  /** When the lock last became free (`now()`), or null if it never was held. */
+  lastFreed: number | null = null;
   #held: BuyerSpan | null = null;
   #waiting: Waiter[] = [];
   #deadHolderTimer: NodeJS.Timeout | null = null;
+  readonly #hooks: RefereeHooks;
+
+  constructor(hooks: RefereeHooks = {}) {
+    this.#hooks = hooks;
+  }
 
   /** The lock to hand to buyers; `label` names it in messages. */
   lock(label: string): RefereedLock {
@@ -72,7 +89,7 @@ export class Referee {
   #answer(body: unknown, task: { name: string; pid: number }): unknown {
     const question = parseQuestion(body);
     if (question.op === "work") {
-      const span: BuyerSpan = { buyer: task.name, pid: task.pid, start: now(), end: Infinity };
+      const span: BuyerSpan = { buyer: task.name, pid: task.pid, start: now(), end: Infinity, askedMs: question.ms };
       this.works.push(span);
       return sleep(question.ms).then(() => {
         span.end = now();
@@ -104,11 +121,16 @@ export class Referee {
   #take(buyer: string, pid: number): void {
     this.#held = { buyer, pid, start: now(), end: Infinity };
     this.holds.push(this.#held);
+    this.#hooks.taken?.(buyer);
   }
 
   /** Ends the current hold and hands the lock to the first waiter. */
   #pass(): void {
-    if (this.#held) this.#held.end = now();
+    if (this.#held) {
+      this.#held.end = now();
+      this.#hooks.freed?.(this.#held.buyer);
+    }
+    this.lastFreed = now();
     this.#held = null;
     const next = this.#waiting.shift();
     if (next) {

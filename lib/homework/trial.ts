@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ProcEvent } from "../core/events";
 import type { Lock } from "../lock";
+import { now } from "../core/clock";
 import { dataDir } from "../core/paths";
 import { WorkerPool, type TaskResult } from "../process";
 import { readDb, resetDb } from "../tickets/db";
@@ -56,7 +57,14 @@ export interface TrialReport {
   works: BuyerSpan[];
   /** The buyers' names, `buyer-0`…. */
   names: string[];
+  /** Each buyer's plan, by name. */
+  plans: Record<string, BuyerTicketPlan>;
+  /** Times db.json was replaced or changed while nobody held the lock (seen by this process, not reported). */
+  unlockedWrites: number;
 }
+
+/** A write is seen a moment after it happens; one seen this soon after a release happened in the hold. */
+const WRITE_SEEN_WITHIN_MS = 25;
 
 const boughtLine = /购买成功/;
 
@@ -69,9 +77,17 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
     resetDb(options.tickets, db);
     const referee = new Referee();
     const lock = referee.lock("the rush's lock");
+    const plans: Record<string, BuyerTicketPlan> = {};
     const tasks = buyerDelays(options.seed, options.buyers, options.workMs, options.thinkMs).map(({ index, workMs, thinkMs }) => {
       const plan: BuyerTicketPlan = { index, workMs: Math.round(workMs), thinkMs: Math.round(thinkMs) };
+      plans[`buyer-${index}`] = plan;
       return { target: buyer, args: [db, lock, plan], name: `buyer-${index}` };
+    });
+    // Every change of db.json, as the kernel reports it to this process: one while nobody holds the lock is a write outside it.
+    let unlockedWrites = 0;
+    const watcher = fs.watch(dir, (_event, file) => {
+      if (file !== "db.json" || referee.holder() !== null) return;
+      if (referee.lastFreed === null || now() - referee.lastFreed > WRITE_SEEN_WITHIN_MS) unlockedWrites += 1;
     });
     const limit = options.timeLimitMs ?? 20000;
     const pool = new WorkerPool({ size: options.buyers, name: "buyer" });
@@ -81,6 +97,7 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
       results = await race(pool, tasks, { timeoutMs: limit, services: referee.services });
     } finally {
       referee.close();
+      watcher.close();
       await pool.close();
     }
     const overTime = results.filter((result) => !result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""));
@@ -103,6 +120,8 @@ export async function runTrial(buyer: HomeworkBuyer, options: TrialOptions): Pro
       holds: referee.holds,
       works: referee.works,
       names: tasks.map((task) => task.name),
+      plans,
+      unlockedWrites,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -198,7 +198,7 @@ export class WorkerPool {
       function onMessage(reply: PoolReply | Question): void {
         if (reply.id !== request.id) return;
         if (reply.type === "ask") {
-          answer(worker, reply, services?.[reply.service], base);
+          answer(worker, reply, services && Object.hasOwn(services, reply.service) ? services[reply.service] : undefined, base);
           return;
         }
         if (reply.type === "prepared") {

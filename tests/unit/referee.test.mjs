@@ -166,3 +166,91 @@ test("questions the referee does not understand are refused, and the buyer goes 
   }
   await checkReleasedOnThrow(oddAsker);
 });
+
+// The adversarial review's buyers: each does the work the check needs to see, but not what it means.
+async function shortWork(db, lock, plan) {
+  const { readDb, writeDbAtomic, sleep, work } = require("proclab");
+  await work(5); // announced as work, too short
+  await lock.acquire();
+  try {
+    await sleep(plan.workMs); // the real work, holding the lock
+    const { count } = readDb(db);
+    if (count > 0) {
+      await sleep(plan.thinkMs);
+      writeDbAtomic({ count: count - 1 }, db);
+      console.log("购买成功");
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function holdTooLong(db, lock, plan) {
+  const { readDb, writeDbAtomic, sleep, work } = require("proclab");
+  await work(plan.workMs);
+  await lock.acquire();
+  try {
+    const { count } = readDb(db);
+    if (count > 0) {
+      await sleep(plan.thinkMs);
+      writeDbAtomic({ count: count - 1 }, db);
+      console.log("购买成功");
+    }
+    await sleep(plan.workMs); // still holding
+  } finally {
+    lock.release();
+  }
+}
+
+async function tokenOnly(db, lock, plan) {
+  const { readDb, writeDbAtomic, sleep, work } = require("proclab");
+  await work(plan.workMs);
+  await lock.acquire();
+  lock.release(); // the given lock, touched; nothing under it
+  const { count } = readDb(db);
+  if (count > 0) {
+    await sleep(plan.thinkMs);
+    writeDbAtomic({ count: count - 1 }, db);
+    console.log("购买成功");
+  }
+}
+
+async function ownLockAndToken(db, lock, plan) {
+  const fs = require("node:fs");
+  const { readDb, writeDbAtomic, sleep, work } = require("proclab");
+  await work(plan.workMs);
+  await lock.acquire();
+  lock.release();
+  for (;;) {
+    try {
+      fs.mkdirSync(`${db}.mine`);
+      break;
+    } catch {
+      await sleep(2);
+    }
+  }
+  const { count } = readDb(db);
+  if (count > 0) {
+    await sleep(plan.thinkMs);
+    writeDbAtomic({ count: count - 1 }, db);
+    console.log("购买成功");
+  }
+  fs.rmdirSync(`${db}.mine`);
+}
+
+const homeworkLike = { tickets: 2, buyers: 4, seed: 3, thinkMs: [60, 120], workMs: [250, 270], timeLimitMs: 20000 };
+
+test("work announced short, or a hold longer than read → think → write, fails the granularity check", { timeout: 120_000 }, async () => {
+  await assert.rejects(checkLockGranularity(shortWork, homeworkLike), /only 0 of 4 buyers called work\(plan\.workMs\)/);
+  await assert.rejects(checkLockGranularity(holdTooLong, homeworkLike), /held the lock for \d+ ms, but read → think → write takes about/);
+  await checkLockGranularity(goodBuyer, homeworkLike);
+});
+
+test("the lock taken and released at once, with the file written outside it, fails both lock checks", { timeout: 120_000 }, async () => {
+  await assert.rejects(
+    checkLockGranularity(ownLockAndToken, homeworkLike),
+    /db\.json was written \d+ time\(s\) while nobody held the lock/,
+  );
+  await assert.rejects(checkReleasedOnThrow(ownLockAndToken), /wrote db\.json after releasing the lock/);
+  await assert.rejects(checkReleasedOnThrow(tokenOnly), /wrote db\.json after releasing the lock/);
+});
