@@ -32,7 +32,8 @@ function procStat(pid: number): { state: string; start: number } | null {
   return { state: fields[0], start: Number(fields[19]) };
 }
 
-function pidExists(pid: number): boolean {
+/** Whether `pid` exists (a process or a thread, zombies included): `kill(pid, 0)`, EPERM counting as yes. */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

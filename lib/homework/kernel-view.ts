@@ -13,6 +13,7 @@
 import { spawn, spawnSync, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import * as fs from "node:fs";
+import { pidExists as alive } from "../core/pids";
 import { ownPidNamespace } from "../core/platform";
 
 /** Answers one line "<pid> process|thread|gone|unknown" per pid line (a thread that leads no process: EINVAL before Linux 6.9, ENOENT since; no such pid: ESRCH). */
@@ -37,15 +38,6 @@ const POLL_MS = 25;
 const HEADROOM = 256;
 /** The final look tries every pid handed out since the start; more than this many is refused, not scanned. */
 const MOST_PIDS = 200_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 export class PidWatch {
   /** Every new pid (above the probe's) seen alive since start. */
