@@ -107,7 +107,7 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer, options: { time
     // there. Read outside the lock, it is valid — and a buyer that then writes it is caught.
     const valid = JSON.stringify({ count: 1 });
     fs.writeFileSync(db, valid);
-    const referee = new Referee({ taken: () => fs.writeFileSync(db, "{ torn"), freed: () => fs.writeFileSync(db, valid) });
+    const referee = new Referee({ taken: () => fs.writeFileSync(db, "{ torn"), freed: () => fs.writeFileSync(db, valid) }, dir);
     const lock = referee.lock("the buyer's lock");
     const limit = options.timeLimitMs ?? 4000;
     await pool.start();

@@ -9,6 +9,8 @@
  * served, `acquire(blocking, timeoutMs)`, a holder that dies frees it. Unlike `Lock`, only its
  * holder may release it (a buyer releases its own lock).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { now, sleep } from "../core/clock";
 import { emit } from "../core/events";
 import { isRunning } from "../core/pids";
@@ -37,7 +39,7 @@ export interface RefereeHooks {
   freed?: (buyer: string) => void;
 }
 
-type Question = { op: "acquire"; blocking: boolean; timeoutMs?: number } | { op: "release" } | { op: "work"; ms: number };
+type Question = { op: "acquire"; blocking: boolean; timeoutMs?: number } | { op: "release"; ack?: string } | { op: "work"; ms: number };
 
 interface Waiter {
   buyer: string;
@@ -63,13 +65,21 @@ export class Referee {
   #deadHolderTimer: NodeJS.Timeout | null = null;
   readonly #hooks: RefereeHooks;
 
-  constructor(hooks: RefereeHooks = {}) {
+  readonly #ackDir: string | null;
+
+  /**
+   * `ackDir`: a folder both sides can write. A buyer's `release()` then waits until this
+   * referee has handled it (a file it writes there), so nothing the buyer does after
+   * `release()` returns can happen before the lock is free here, as with `Lock`.
+   */
+  constructor(hooks: RefereeHooks = {}, ackDir: string | null = null) {
     this.#hooks = hooks;
+    this.#ackDir = ackDir;
   }
 
   /** The lock to hand to buyers; `label` names it in messages. */
   lock(label: string): RefereedLock {
-    return new RefereedLock(label);
+    return new RefereedLock(label, this.#ackDir);
   }
 
   /** The buyer holding the lock now, or null. */
@@ -96,8 +106,10 @@ export class Referee {
       });
     }
     if (question.op === "release") {
-      if (this.#held?.buyer !== task.name) throw new Error("lock released too many times: this buyer does not hold it");
-      this.#pass();
+      const mine = this.#held?.buyer === task.name;
+      if (mine) this.#pass();
+      if (question.ack !== undefined && this.#ackDir !== null) fs.writeFileSync(path.join(this.#ackDir, question.ack), "");
+      if (!mine) throw new Error("lock released too many times: this buyer does not hold it");
       return true;
     }
     if (this.#held === null && this.#waiting.length === 0) {
@@ -158,7 +170,11 @@ export class Referee {
 function parseQuestion(body: unknown): Question {
   const q = body as Partial<Record<string, unknown>> | null;
   const op = typeof q === "object" && q !== null ? q.op : undefined;
-  if (op === "release") return { op };
+  if (op === "release") {
+    if (q?.ack === undefined) return { op };
+    // The referee writes a file of this name: digits and a dash only.
+    if (typeof q.ack === "string" && /^\d{1,10}-\d{1,10}$/.test(q.ack)) return { op, ack: q.ack };
+  }
   if (op === "work" && typeof q?.ms === "number" && q.ms >= 0 && Number.isFinite(q.ms)) return { op, ms: q.ms };
   if (op === "acquire" && typeof q?.blocking === "boolean") {
     const timeoutMs = q.timeoutMs;
@@ -179,8 +195,11 @@ export class RefereedLock implements Transferable {
   /** A label, not a file: this lock lives in the referee. */
   readonly path: string;
 
-  constructor(label: string) {
+  readonly #ackDir: string | null;
+
+  constructor(label: string, ackDir: string | null = null) {
     this.path = `referee:${label}`;
+    this.#ackDir = ackDir;
   }
 
   /** Waits for the lock: `true` once held; `false` at once when `blocking` is false and it is held, or after `timeoutMs`. */
@@ -207,7 +226,13 @@ export class RefereedLock implements Transferable {
     heldHere.delete(this.path);
     emit("lock-released", { lock: this.path, holder: process.pid, heldMs: now() - since });
     // Questions travel in order: a later acquire of this process is answered after this release.
-    askParent(SERVICE, { op: "release" }).catch(() => undefined);
+    if (this.#ackDir === null) {
+      askParent(SERVICE, { op: "release" }).catch(() => undefined);
+      return;
+    }
+    const ack = `${process.pid}-${++releases}`;
+    askParent(SERVICE, { op: "release", ack }).catch(() => undefined);
+    waitForFile(path.join(this.#ackDir, ack), RELEASE_ACK_WAIT_MS);
   }
 
   /** Runs `fn` holding the lock, and releases it afterwards, also when `fn` throws. */
@@ -226,8 +251,8 @@ export class RefereedLock implements Transferable {
     return since === undefined ? null : { pid: process.pid, since };
   }
 
-  [TRANSFER](): Transfer<{ label: string }> {
-    return { kind: "RefereedLock", module: __filename, state: { label: this.path.slice("referee:".length) } };
+  [TRANSFER](): Transfer<{ label: string; ackDir: string | null }> {
+    return { kind: "RefereedLock", module: __filename, state: { label: this.path.slice("referee:".length), ackDir: this.#ackDir } };
   }
 
   toString(): string {
@@ -236,11 +261,23 @@ export class RefereedLock implements Transferable {
 }
 
 registerReviver("RefereedLock", (state) => {
-  const label = (state as { label?: unknown } | null)?.label;
-  if (typeof label !== "string")
-    throw new TypeError(`RefereedLock: cannot revive from ${JSON.stringify(state)}: expected { label: string }`);
-  return new RefereedLock(label);
+  const { label, ackDir } = (state ?? {}) as { label?: unknown; ackDir?: unknown };
+  if (typeof label !== "string" || (ackDir !== null && typeof ackDir !== "string"))
+    throw new TypeError(`RefereedLock: cannot revive from ${JSON.stringify(state)}: expected { label: string, ackDir: string | null }`);
+  return new RefereedLock(label, ackDir);
 });
+
+let releases = 0;
+/** How long a release waits for the referee's word before going on (it then behaves as without ackDir). */
+const RELEASE_ACK_WAIT_MS = 2000;
+
+/** Waits, blocking this thread (release() is synchronous, as Lock's is), until `file` exists; then removes it. */
+function waitForFile(file: string, ms: number): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + ms;
+  while (!fs.existsSync(file) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 1);
+  fs.rmSync(file, { force: true });
+}
 
 /** `work(ms)` in a buyer of a graded rush: the referee times it. */
 export function refereedWork(ms: number): Promise<void> {

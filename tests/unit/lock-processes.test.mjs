@@ -304,7 +304,10 @@ test(
     child.stderr.on("data", (d) => (err += d));
     while (!out.includes("waiting")) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 200)); // it is queued
-    fs.rmSync(dir, { recursive: true, force: true });
+    // Gone at once (renamed away, then removed): rm -r alone takes a while, and the waiter may
+    // take the lock, legitimately, while its directory is being removed.
+    fs.renameSync(dir, `${dir}-gone`);
+    fs.rmSync(`${dir}-gone`, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 });
     const code_ = await new Promise((resolve) => child.once("exit", resolve));
     assert.equal(err, "");
     assert.equal(code_, 0);
