@@ -175,12 +175,12 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
       throw new Error(
         `something main started still ran after main ended (the grader saw ${left.length} new pid(s) alive, whatever the processes reported): a child that is not a daemon, or one started outside Process`,
       );
-    const unseen = daemons.find((life) => !watch.seen.has(life.pid));
+    const unseen = daemons.find((life) => !watch.saw(life.pid));
     if (unseen) throw new Error(`main reported a daemon child ${unseen.name} (pid ${unseen.pid}) that the grader never saw running`);
     const problem = await watch.helperProblem();
     if (problem) throw new Error(problem);
     // main ends its daemons on its way out, after its other children: each daemon must outlive those.
-    const others = transcript.lifetimes.filter((life) => !life.daemon && life.pid !== transcript.pid && watch.seen.has(life.pid));
+    const others = transcript.lifetimes.filter((life) => !life.daemon && life.pid !== transcript.pid && watch.saw(life.pid));
     for (const daemon of daemons) {
       const before = others.find((other) => !watch.aliveAsLongAs(daemon.pid, other.pid));
       if (before)

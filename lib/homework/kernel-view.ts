@@ -40,8 +40,6 @@ const HEADROOM = 256;
 const MOST_PIDS = 200_000;
 
 export class PidWatch {
-  /** Every new pid (above the probe's) seen alive since start. */
-  readonly seen = new Set<number>();
   /** What pidfd_open said of each new pid, asked when it was first seen alive. */
   readonly kinds = new Map<number, Promise<PidKind>>();
   readonly #floor: number;
@@ -119,7 +117,6 @@ export class PidWatch {
 
   /** A new pid alive now: seen, and asked about once while it lives (a thread may be gone by the time a report names it). */
   #record(pid: number): void {
-    this.seen.add(pid);
     this.#lastSeen.set(pid, this.#looks);
     if (!this.#stopped && !this.kinds.has(pid)) this.kinds.set(pid, this.#kindOf(pid));
   }
@@ -131,6 +128,11 @@ export class PidWatch {
       this.#pending.set(pid, resolve);
       helper.stdin.write(`${pid}\n`);
     });
+  }
+
+  /** Whether this new pid (above the probe's) was ever seen alive. */
+  saw(pid: number): boolean {
+    return this.#lastSeen.has(pid);
   }
 
   /** Whether `pid` was alive at the last look at which `other` was: both are judged by the same looks, whatever the machine's load. */

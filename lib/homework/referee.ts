@@ -15,7 +15,8 @@ import { now, sleep } from "../core/clock";
 import { emit } from "../core/events";
 import { isRunning } from "../core/pids";
 import { registerReviver, TRANSFER, type Transfer, type Transferable } from "../core/transfer";
-import { askParent, type ServiceHandler } from "../process";
+import { holding } from "../lock";
+import { askParent, parentOffers, type ServiceHandler } from "../process";
 
 const SERVICE = "referee";
 
@@ -236,13 +237,8 @@ export class RefereedLock implements Transferable {
   }
 
   /** Runs `fn` holding the lock, and releases it afterwards, also when `fn` throws. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /** This process, if it holds the lock; otherwise null (the referee knows the rest). */
@@ -284,4 +280,7 @@ export function refereedWork(ms: number): Promise<void> {
   return askParent(SERVICE, { op: "work", ms }).then(() => undefined);
 }
 
-export { SERVICE as REFEREE_SERVICE };
+/** True in a buyer's process whose task is refereed (its work and lock go to the referee). */
+export function refereeIsHere(): boolean {
+  return parentOffers(SERVICE);
+}

@@ -1,7 +1,6 @@
 import { sleep } from "../core/clock";
 import { emit } from "../core/events";
-import { parentOffers } from "../process";
-import { REFEREE_SERVICE, refereedWork } from "./referee";
+import { refereedWork, refereeIsHere } from "./referee";
 
 /**
  * Non-critical work (choosing a seat): records a `work` event, then waits `ms`.
@@ -12,7 +11,7 @@ export async function work(ms: number): Promise<void> {
   if (typeof ms !== "number" || !(ms >= 0) || !Number.isFinite(ms))
     throw new RangeError(`work: ms must be a finite number >= 0, got ${String(ms)}`);
   emit("work", { ms });
-  if (parentOffers(REFEREE_SERVICE)) await refereedWork(ms);
+  if (refereeIsHere()) await refereedWork(ms);
   else await sleep(ms);
 }
 

@@ -54,6 +54,16 @@ function leaveLocksAtExit(): void {
   for (const file of freshLockFiles) fs.rmSync(file, { force: true });
 }
 
+/** Runs `fn` holding `lock`, and releases it afterwards, also when `fn` throws (any lock with Lock's acquire and release). */
+export async function holding<T>(lock: { acquire(): Promise<boolean>; release(): void }, fn: () => T | Promise<T>): Promise<T> {
+  await lock.acquire();
+  try {
+    return await fn();
+  } finally {
+    lock.release();
+  }
+}
+
 export class Lock implements Transferable {
   /** The lock file's absolute path; every process that opens this file shares the lock. */
   readonly path: string;
@@ -103,13 +113,8 @@ export class Lock implements Transferable {
   }
 
   /** Runs `fn` holding the lock, and releases it afterwards, also when `fn` throws. */
-  async withLock<T>(fn: () => T | Promise<T>): Promise<T> {
-    await this.acquire();
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
+  withLock<T>(fn: () => T | Promise<T>): Promise<T> {
+    return holding(this, fn);
   }
 
   /** Who holds the lock now (possibly a process that died and is about to be replaced), or null. */

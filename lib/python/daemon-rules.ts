@@ -3,7 +3,7 @@
  * before `start()`, and a daemon cannot have children. Python answers each with an
  * AssertionError; notebook 01 prints its messages next to proclab's.
  */
-import { runPython } from "./run";
+import { answerLines, reportMissing, runPython } from "./run";
 
 const PYTHON_DAEMON_RULES_PY = `
 import multiprocessing as mp
@@ -43,18 +43,10 @@ export interface PythonDaemonRules {
 
 export async function pythonDaemonRules(): Promise<PythonDaemonRules> {
   const run = await runPython(PYTHON_DAEMON_RULES_PY, { timeoutMs: 20_000 });
-  const answers = new Map(
-    run.lines
-      .filter((line) => line.stream === "stdout" && line.text.includes("|"))
-      .map((line) => line.text.split("|").map((part) => part.trim()) as [string, string]),
-  );
+  const answers = answerLines(run);
   const daemonAfterStart = answers.get("daemon set after start()");
   const childOfDaemon = answers.get("a daemon starts a child");
-  if (run.code !== 0 || daemonAfterStart === undefined || childOfDaemon === undefined) {
-    throw new Error(
-      `pythonDaemonRules: the Python program ended with code ${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""}; it printed:\n${run.lines.map((line) => line.text).join("\n")}`,
-    );
-  }
+  if (run.code !== 0 || daemonAfterStart === undefined || childOfDaemon === undefined) throw reportMissing("pythonDaemonRules", run);
   return {
     daemonAfterStart,
     childOfDaemon,

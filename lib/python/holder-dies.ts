@@ -4,7 +4,7 @@
  * nobody will ever post again: the parent's acquire() would block forever, so
  * it asks with a timeout and gets False. Measured, next to proclab's recovery.
  */
-import { runPython, type PythonLine } from "./run";
+import { reportMissing, runPython, type PythonLine } from "./run";
 
 /** argv[1]: seconds the parent waits; argv[2]: "kill" (SIGKILL itself) or "exit" (os._exit). */
 const PYTHON_LOCK_HOLDER_DIES_PY = `
@@ -57,12 +57,7 @@ export async function pythonLockHolderDies(options: PythonLockHolderDiesOptions 
   const stdout = run.lines.filter((line) => line.stream === "stdout").map((line) => line.text);
   const exit = stdout.map((text) => /^holder exitcode (-?\d+)$/.exec(text)).find(Boolean);
   const outcome = stdout.map((text) => /^acquired (True|False) after_ms (\d+)$/.exec(text)).find(Boolean);
-  if (!exit || !outcome || run.code !== 0) {
-    const printed = run.lines.map((line) => line.text).join("\n");
-    throw new Error(
-      `pythonLockHolderDies: the Python program ended with code ${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""} without its report; it printed:\n${printed}`,
-    );
-  }
+  if (!exit || !outcome || run.code !== 0) throw reportMissing("pythonLockHolderDies", run);
   const holderExitCode = Number(exit[1]);
   const acquired = outcome[1] === "True";
   const waitedMs = Number(outcome[2]);

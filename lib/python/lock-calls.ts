@@ -3,7 +3,7 @@
  * second release answer, and whether a process other than the holder may release it (it
  * may: the lock is a semaphore, not an owned mutex). Notebook 03 prints it next to `Lock`.
  */
-import { runPython } from "./run";
+import { answerLines, reportMissing, runPython } from "./run";
 
 const PYTHON_LOCK_CALLS_PY = `
 import multiprocessing as mp
@@ -46,17 +46,8 @@ export interface PythonLockCallsResult {
 
 export async function pythonLockCalls(): Promise<PythonLockCallsResult> {
   const run = await runPython(PYTHON_LOCK_CALLS_PY, { timeoutMs: 20_000 });
-  const calls = run.lines
-    .filter((line) => line.stream === "stdout" && line.text.includes("|"))
-    .map((line) => {
-      const [call, result] = line.text.split("|");
-      return { call: call.trim(), result: result.trim() };
-    });
-  if (run.code !== 0 || calls.length !== 5) {
-    throw new Error(
-      `pythonLockCalls: the Python program ended with code ${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""}; it printed:\n${run.lines.map((line) => line.text).join("\n")}`,
-    );
-  }
+  const calls = [...answerLines(run)].map(([call, result]) => ({ call, result }));
+  if (run.code !== 0 || calls.length !== 5) throw reportMissing("pythonLockCalls", run);
   const width = Math.max(...calls.map((c) => c.call.length));
   return {
     calls,

@@ -78,3 +78,23 @@ export function runPython(source: string, options: PythonRunOptions = {}): Promi
     });
   });
 }
+
+/** The `name|value` lines a probe program prints on stdout, in order: how the course's Python probes answer. */
+export function answerLines(run: PythonRun): Map<string, string> {
+  return new Map(
+    run.lines
+      .filter((line) => line.stream === "stdout" && line.text.includes("|"))
+      .map((line) => {
+        const [name, ...value] = line.text.split("|");
+        return [name.trim(), value.join("|").trim()] as [string, string];
+      }),
+  );
+}
+
+/** The error for a probe program that did not give its report: how it ended, and all it printed. */
+export function reportMissing(who: string, run: PythonRun): Error {
+  const ended = `${run.code ?? run.signal}${run.timedOut ? " (timed out)" : ""}`;
+  return new Error(
+    `${who}: the Python program ended with code ${ended} without its report; it printed:\n${run.lines.map((line) => line.text).join("\n")}`,
+  );
+}
