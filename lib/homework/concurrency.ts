@@ -56,11 +56,12 @@ const overlaps = (a: BuyerSpan, b: BuyerSpan): boolean => a.start < b.end && b.s
  */
 export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialOptions): Promise<void> {
   const report = await runTrial(buyer, options);
-  expectSoldCorrectly(report, `the rush (seed ${options.seed})`);
   const { holds, works, names, plans } = report;
+  // The cause before its symptom: buyers that never lock usually oversell too, but only sometimes.
   const unlocked = names.filter((name) => !holds.some((hold) => hold.buyer === name));
   if (unlocked.length > 0)
     throw new Error(`${unlocked.length} of ${names.length} buyers never acquired the lock: read → think → write must run holding it`);
+  expectSoldCorrectly(report, `the rush (seed ${options.seed})`);
   const working = names.filter((name) => works.some((w) => w.buyer === name && (w.askedMs ?? 0) >= plans[name].workMs));
   if (working.length < names.length)
     throw new Error(`only ${working.length} of ${names.length} buyers called work(plan.workMs): do the non-critical work first`);
