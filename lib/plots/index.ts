@@ -7,3 +7,4 @@ export { lockCostFigure } from "./lock-cost-figure";
 export { lifetimesFigure, endingOf, type LifetimesOptions } from "./lifetimes";
 export { display, setupPlots, figureBundle, plotlyVersion } from "./display";
 export { scheduleLanesFigure, type ScheduleLanesOptions } from "./schedule-lanes";
+export { storeOutcomeFigure, pauseFigure } from "./store-figures";

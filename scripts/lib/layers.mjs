@@ -7,11 +7,13 @@ import * as path from "node:path";
 export const layers = [
   "core",
   "process",
+  "servers",
   "lock",
   "python",
   "schedule",
   "tickets",
   "experiments",
+  "distributed",
   "plots",
   "homework",
   "grading",

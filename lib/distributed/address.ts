@@ -1,0 +1,86 @@
+/**
+ * Where a store is: the private servers this process started, or a URL a teacher hands out
+ * (`postgres://user:password@host:5432/db`, `redis://:password@host:6379`,
+ * `etcd://host:2379,host:2379`). Plain data, so it travels to buyer processes.
+ */
+export type StoreEngine = "postgres" | "redis" | "etcd";
+
+export type StoreAddress =
+  | { engine: "postgres"; connection: { host: string; port: number; user: string; password?: string; database: string } }
+  | { engine: "redis"; connection: { path?: string; host?: string; port?: number; password?: string; username?: string } }
+  | { engine: "etcd"; endpoints: string[] };
+
+/** A store URL that cannot be used: the message names it and what was expected. */
+export class StoreUrlError extends Error {
+  override name = "StoreUrlError";
+}
+
+const expected = "expected postgres://user:password@host:port/database, redis://[:password@]host:port or etcd://host:port[,host:port…]";
+
+/** Parses a store URL; throws StoreUrlError naming the URL (password hidden) and the expected forms. */
+export function parseStoreUrl(text: string): StoreAddress {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new StoreUrlError(`--store ${JSON.stringify(text)} is not a URL: ${expected}`);
+  }
+  const shown = text.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  const port = (fallback: number): number => {
+    const value = url.port ? Number(url.port) : fallback;
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new StoreUrlError(`--store ${shown}: bad port ${url.port}`);
+    return value;
+  };
+  switch (url.protocol) {
+    case "postgres:":
+    case "postgresql:": {
+      const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
+      const socketHost = url.searchParams.get("host");
+      const host = socketHost ?? url.hostname;
+      if (!host) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
+      if (!database) throw new StoreUrlError(`--store ${shown}: no database name after the host (${expected})`);
+      if (!url.username) throw new StoreUrlError(`--store ${shown}: no user before the host (${expected})`);
+      return {
+        engine: "postgres",
+        connection: {
+          host,
+          port: port(5432),
+          user: decodeURIComponent(url.username),
+          ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+          database,
+        },
+      };
+    }
+    case "redis:": {
+      if (!url.hostname) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
+      return {
+        engine: "redis",
+        connection: {
+          host: url.hostname,
+          port: port(6379),
+          ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+          ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+        },
+      };
+    }
+    case "etcd:": {
+      const hosts = text.slice("etcd://".length).split(",").filter(Boolean);
+      if (hosts.length === 0) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
+      return { engine: "etcd", endpoints: hosts.map((host) => `http://${host.replace(/\/$/, "")}`) };
+    }
+    default:
+      throw new StoreUrlError(`--store ${shown}: unknown kind of store ${url.protocol.replace(":", "")} (${expected})`);
+  }
+}
+
+/** The address for a URL, for messages: no password. */
+export function describeAddress(address: StoreAddress): string {
+  switch (address.engine) {
+    case "postgres":
+      return `PostgreSQL ${address.connection.user}@${address.connection.host}${address.connection.host.startsWith("/") ? "" : `:${address.connection.port}`}/${address.connection.database}`;
+    case "redis":
+      return `Redis ${address.connection.path ?? `${address.connection.host}:${address.connection.port}`}`;
+    case "etcd":
+      return `etcd ${address.endpoints.join(",")}`;
+  }
+}

@@ -1,0 +1,97 @@
+/** Figures of the beyond-one-machine chapter: what each strategy sold, and a pause breaking a lease. */
+import type { StoreRushResult } from "../distributed/rush";
+import { textTable } from "../core/text";
+import { baseLayout, laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
+
+/** Sold per trial for each strategy, against the tickets that existed: warm where oversold. */
+export function storeOutcomeFigure(results: readonly StoreRushResult[]): Figure {
+  const tickets = results[0]?.config.tickets ?? 0;
+  const rows = results.map((r) => r.label);
+  const data: Trace[] = results.flatMap((r) =>
+    r.trials.map((t) => ({
+      type: "scatter",
+      mode: "markers",
+      showlegend: false,
+      name: r.label,
+      x: [t.sold],
+      y: [r.label],
+      marker: { size: 12, color: t.oversold > 0 ? palette.unprotected : palette.protected, line: { width: 1, color: "#ffffff" } },
+      hovertemplate: `${r.label} trial ${t.trial}: sold %{x} of ${t.tickets}<extra></extra>`,
+    })),
+  );
+  data.push({
+    type: "scatter",
+    mode: "lines",
+    name: `${tickets} tickets existed`,
+    x: [tickets, tickets],
+    y: [rows[0], rows[rows.length - 1]],
+    line: { color: palette.failure, dash: "dash" },
+  });
+  const over = results.filter((r) => r.summary.oversoldTrials > 0).map((r) => r.label);
+  const title =
+    over.length > 0
+      ? `Only ${over.join(", ")} sold more than the ${tickets} tickets`
+      : `Every strategy sold exactly the ${tickets} tickets`;
+  return {
+    data,
+    layout: baseLayout(
+      title,
+      "tickets sold per trial",
+      "strategy",
+      "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+      {
+        yaxis: { title: { text: "strategy" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+        height: Math.max(320, 140 + 34 * rows.length),
+      },
+    ),
+    caption: "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+    text: textTable(
+      ["strategy", "sold per trial", "tickets"],
+      results.map((r) => [r.label, r.trials.map((t) => t.sold).join(" "), String(tickets)]),
+    ),
+  };
+}
+
+/** The first trial of a pause demo, one lane per buyer: each purchase from its start to the store's answer, and the stop. */
+export function pauseFigure(result: StoreRushResult): Figure {
+  const trial = result.trials[0];
+  const origin = trial.startedAt;
+  const rows = trial.buyers.map((b) => b.name);
+  const spans = (what: "sold" | "rejected" | "none-left"): Span[] =>
+    trial.buyers.flatMap((b) =>
+      b.purchases.filter((p) => p.attempt === what).map((p) => ({ row: b.name, from: p.start - origin, to: p.end - origin, label: what })),
+    );
+  const data: Trace[] = [
+    spanBars("purchase that sold (lock wait included)", spans("sold"), palette.holding, 0.5),
+    spanBars("write refused by the store (stale token)", spans("rejected"), palette.failure, 0.5),
+    spanBars("found no ticket left", spans("none-left"), palette.waiting, 0.5),
+  ];
+  if (trial.paused)
+    data.push(
+      spanBars(
+        "stopped (SIGSTOP → SIGCONT)",
+        [{ row: trial.paused.buyer, from: trial.paused.stoppedAt - origin, to: trial.paused.continuedAt - origin }],
+        palette.unprotected,
+        0.25,
+      ),
+    );
+  const lease = result.config.leaseMs;
+  const title =
+    trial.oversold > 0
+      ? `${result.label}: stopped past its ${lease} ms lease, ${trial.paused?.buyer ?? "a buyer"} still sold — ${trial.sold} sold of ${trial.tickets}`
+      : `${result.label}: the stopped buyer's late write was refused — ${trial.sold} sold of ${trial.tickets}`;
+  const caption =
+    "The orange bar is the stop: the lease runs out during it, another buyer takes the lock and sells; then the stopped one wakes and writes.";
+  return {
+    data,
+    layout: laneLayout(title, "ms since the trial started", caption, rows, { minHeight: 300, base: 200, perRow: 50 }),
+    caption,
+    text: textTable(
+      ["buyer", "purchases (start–end ms: outcome)"],
+      trial.buyers.map((b) => [
+        b.name,
+        b.purchases.map((p) => `${(p.start - origin).toFixed(0)}–${(p.end - origin).toFixed(0)}: ${p.attempt}`).join(", "),
+      ]),
+    ),
+  };
+}
