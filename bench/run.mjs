@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 
-const benches = { process: "process.mjs", lock: "lock.mjs", grading: "grading.mjs" };
+const benches = { process: "process.mjs", lock: "lock.mjs", grading: "grading.mjs", stores: "stores.mjs" };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const flags = process.argv.slice(2).filter((a) => a.startsWith("-"));
 for (const name of chosen)

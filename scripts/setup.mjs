@@ -23,6 +23,10 @@ const NODE_PACKAGES = [
   "typescript-eslint",
   "globals",
   "prettier",
+  "pg",
+  "ioredis",
+  "etcd3",
+  "cockatiel",
 ];
 
 function ensureNodeVersion() {

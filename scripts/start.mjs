@@ -8,6 +8,15 @@ import { notebooksDir } from "./lib/project.mjs";
 import { step } from "./lib/log.mjs";
 
 setup();
+// Notebook 06 runs real database servers: say which are installed, and how to get the others.
+const { enginesPresent } = await import("proclab/servers");
+const engines = Object.entries(enginesPresent());
+const missing = engines.filter(([, e]) => !e.present);
+step(
+  missing.length === 0
+    ? `database servers for notebook 06: ${engines.map(([name]) => name).join(", ")} installed`
+    : `notebook 06 needs database servers not installed here: ${missing.map(([name, e]) => `${name} (${e.install})`).join("; ")}`,
+);
 const passThrough = process.argv.slice(2);
 // JupyterLab refuses to run as root (containers, CI) unless told; a teacher's own user is unaffected.
 if (process.getuid?.() === 0 && !passThrough.includes("--allow-root")) passThrough.push("--allow-root");

@@ -113,6 +113,8 @@ if (chosen === undefined || chosen === "integration") {
   stage("integration tests: races", () => nodeTests(path.join("integration", "races"), 1));
   // One file at a time: notebooks in tslab kernels, each run heavy on both cores.
   stage("integration tests: kernels", () => nodeTests(path.join("integration", "kernel"), 1));
+  // Private PostgreSQL, Redis and etcd servers, the rush on them, the class rush across network namespaces.
+  stage("integration tests: servers", () => nodeTests(path.join("integration", "servers"), 1));
   // A class of submissions graded in bubblewrap sandboxes, two at a time (it uses both cores).
   stage("integration tests: grading (sandboxed)", () => nodeTests(path.join("integration", "grading"), 1));
 }

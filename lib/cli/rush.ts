@@ -29,6 +29,7 @@ import { planRush, runRush, type RushInterruption, type RushResult } from "../ti
 import { strategyNames } from "../tickets/strategies";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs, type FlagValues } from "./args";
 import type { Command } from "./command";
+import { storeRush } from "./store-rush";
 
 const flags = {
   buyers: { type: "integer", help: `buyer processes (default ${rushDefaults.buyers})` },
@@ -74,7 +75,7 @@ class InputError extends Error {
 /** Exit statuses after a stop by signal, as a shell reports a process killed by it (128 + N). */
 const signalStatus: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
-export const usage = `usage: proclab rush [flags]\n\nRuns the ticket rush (抢票) on db.json and reports oversold tickets, torn reads and corrupt files.\n\n${flagHelp(flags)}`;
+export const usage = `usage: proclab rush [flags]\n\nRuns the ticket rush (抢票) on db.json and reports oversold tickets, torn reads and corrupt files.\n\n${flagHelp(flags)}\n\nOn a shared server instead (the class rush): proclab rush --store <url> --help`;
 
 /** Flags to a checked RushConfig (and schedule); throws UsageError naming the flag. */
 function rushConfigFromArgs(argv: readonly string[]): {
@@ -173,6 +174,8 @@ function interruptionLines(result: RushResult, stop: RushInterruption): string[]
 export const rush: Command = {
   summary: "run the ticket rush (抢票) and report oversold tickets, torn reads, corrupt files",
   async run(argv) {
+    // On a shared server instead of db.json: a flag set of its own (store-rush.ts).
+    if (argv.some((arg) => arg === "--store" || arg.startsWith("--store="))) return storeRush(argv);
     // --help wins over any other flag, even a bad one.
     if (argv.includes("--help")) {
       console.log(usage);

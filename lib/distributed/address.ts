@@ -3,12 +3,14 @@
  * (`postgres://user:password@host:5432/db`, `redis://:password@host:6379`,
  * `etcd://host:2379,host:2379`). Plain data, so it travels to buyer processes.
  */
-export type StoreEngine = "postgres" | "redis" | "etcd";
+export type StoreEngine = "postgres" | "redis" | "etcd" | "file";
 
 export type StoreAddress =
   | { engine: "postgres"; connection: { host: string; port: number; user: string; password?: string; database: string } }
   | { engine: "redis"; connection: { path?: string; host?: string; port?: number; password?: string; username?: string } }
-  | { engine: "etcd"; endpoints: string[] };
+  | { engine: "etcd"; endpoints: string[] }
+  /** db.json on this machine with proclab's Lock: the file rush, as a yardstick beside the servers. */
+  | { engine: "file"; path: string };
 
 /** A store URL that cannot be used: the message names it and what was expected. */
 export class StoreUrlError extends Error {
@@ -19,13 +21,26 @@ const expected = "expected postgres://user:password@host:port/database, redis://
 
 /** Parses a store URL; throws StoreUrlError naming the URL (password hidden) and the expected forms. */
 export function parseStoreUrl(text: string): StoreAddress {
+  // Never echo a password: every message shows the URL with it masked.
+  const shown = text.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  // Several hosts, comma-separated, are not one URL's host: etcd's list is split by hand.
+  if (text.startsWith("etcd://")) {
+    const hosts = text
+      .slice("etcd://".length)
+      .split(",")
+      .map((host) => host.replace(/\/$/, ""));
+    const bad = hosts.find((host) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(host));
+    if (bad !== undefined)
+      throw new StoreUrlError(`--store ${JSON.stringify(shown)}: ${JSON.stringify(bad)} is not host:port (${expected})`);
+    return { engine: "etcd", endpoints: hosts.map((host) => `http://${host}`) };
+  }
   let url: URL;
   try {
-    url = new URL(text);
+    // libpq's socket form, postgres://user@/db?host=/folder, has no host: give the parser one.
+    url = new URL(/^postgres(ql)?:\/\/[^/]*@\//.test(text) && /[?&]host=/.test(text) ? text.replace("@/", "@localhost/") : text);
   } catch {
-    throw new StoreUrlError(`--store ${JSON.stringify(text)} is not a URL: ${expected}`);
+    throw new StoreUrlError(`--store ${JSON.stringify(shown)} is not a URL: ${expected}`);
   }
-  const shown = text.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
   const port = (fallback: number): number => {
     const value = url.port ? Number(url.port) : fallback;
     if (!Number.isInteger(value) || value < 1 || value > 65535) throw new StoreUrlError(`--store ${shown}: bad port ${url.port}`);
@@ -63,11 +78,6 @@ export function parseStoreUrl(text: string): StoreAddress {
         },
       };
     }
-    case "etcd:": {
-      const hosts = text.slice("etcd://".length).split(",").filter(Boolean);
-      if (hosts.length === 0) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
-      return { engine: "etcd", endpoints: hosts.map((host) => `http://${host.replace(/\/$/, "")}`) };
-    }
     default:
       throw new StoreUrlError(`--store ${shown}: unknown kind of store ${url.protocol.replace(":", "")} (${expected})`);
   }
@@ -82,5 +92,7 @@ export function describeAddress(address: StoreAddress): string {
       return `Redis ${address.connection.path ?? `${address.connection.host}:${address.connection.port}`}`;
     case "etcd":
       return `etcd ${address.endpoints.join(",")}`;
+    case "file":
+      return `the file ${address.path}`;
   }
 }

@@ -1,4 +1,6 @@
 /** Running several strategies side by side, and their table. */
+import * as path from "node:path";
+import { dataDir } from "../core/paths";
 import { textTable } from "../core/text";
 import type { Servers } from "../servers";
 import type { StoreAddress, StoreEngine } from "./address";
@@ -16,6 +18,9 @@ export function storeAddress(servers: Servers, engine: StoreEngine): StoreAddres
     case "etcd":
       if (!servers.etcd) break;
       return { engine, endpoints: servers.etcd.endpoints };
+    case "file":
+      // No server: the course's data folder (buyers on this machine share it).
+      return { engine, path: path.join(dataDir, "store-rush.json") };
   }
   throw new Error(`no ${engine} server was started: startServers({ ${engine}: true }) first`);
 }

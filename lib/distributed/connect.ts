@@ -1,6 +1,7 @@
 /** Opens the seller or the counter of whichever engine an address names. */
 import { describeAddress, type StoreAddress } from "./address";
 import { etcdCounter, etcdSeller } from "./etcd-store";
+import { fileCounter, fileSeller } from "./file-store";
 import { postgresCounter, postgresSeller } from "./postgres-store";
 import { redisCounter, redisSeller } from "./redis-store";
 import type { Counter, Seller } from "./seller";
@@ -23,6 +24,8 @@ export function openSeller(address: StoreAddress, strategy: string, namespace: s
         return redisSeller(address, strategy, namespace);
       case "etcd":
         return etcdSeller(address, strategy, namespace);
+      case "file":
+        return fileSeller(address, strategy);
     }
   });
 }
@@ -36,6 +39,8 @@ export function openCounter(address: StoreAddress, namespace: string): Promise<C
         return redisCounter(address, namespace);
       case "etcd":
         return etcdCounter(address, namespace);
+      case "file":
+        return fileCounter(address);
     }
   });
 }

@@ -108,7 +108,7 @@ export async function etcdSeller(address: EtcdAddress, strategy: string, ns: str
       }
     },
     async record(buyer) {
-      await etcd.put(`${keys.sales}${buyer}/${Date.now()}-${Math.random()}`).value("1");
+      await etcd.put(`${keys.sales}${encodeURIComponent(buyer)}/${Date.now()}-${Math.random()}`).value("1");
     },
     async close() {
       etcd.close();
@@ -137,17 +137,22 @@ export async function etcdCounter(address: EtcdAddress, ns: string): Promise<Cou
         await etcd.delete().prefix(keys.sales);
         await etcd.put(keys.seen).value(pad(0));
         await etcd.put(keys.count).value(String(tickets));
+        await etcd.put(`${ns}/tickets`).value(String(tickets));
       });
     },
     async remaining() {
       const value = await retrying(() => etcd.get(keys.count).string());
       return value === null ? null : Number(value);
     },
+    async total() {
+      const value = await retrying(() => etcd.get(`${ns}/tickets`).string());
+      return value === null ? null : Number(value);
+    },
     async sales() {
       const all = await retrying(() => etcd.getAll().prefix(keys.sales).keys());
       const per = new Map<string, number>();
       for (const key of all) {
-        const buyer = key.slice(keys.sales.length).split("/")[0];
+        const buyer = decodeURIComponent(key.slice(keys.sales.length).split("/")[0]);
         per.set(buyer, (per.get(buyer) ?? 0) + 1);
       }
       return [...per].map(([buyer, sales]) => ({ buyer, sales })).sort((a, b) => a.buyer.localeCompare(b.buyer));

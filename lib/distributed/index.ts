@@ -23,3 +23,13 @@ export { defaultNamespace, type Counter, type Seller } from "./seller";
 // The servers this chapter runs on, so a notebook needs one import.
 export { startServers, stopServers, enginesPresent, requireEngines, type Servers } from "../servers";
 export { startRedis, type RedisServer } from "../servers";
+export {
+  startClassServer,
+  openClassRush,
+  classTally,
+  classTallyText,
+  watchClassRush,
+  type ClassServer,
+  type ClassServerOptions,
+  type ClassTally,
+} from "./class-rush";

@@ -86,18 +86,25 @@ export async function postgresSeller(address: PgAddress, strategy: string, ns: s
 export async function postgresCounter(address: PgAddress, ns: string): Promise<Counter> {
   const db = await connect(address);
   const table = `${ns}_tickets`;
-  await db.query(`CREATE TABLE IF NOT EXISTS ${table} (id int PRIMARY KEY, count int NOT NULL)`);
+  await db.query(`CREATE TABLE IF NOT EXISTS ${table} (id int PRIMARY KEY, count int NOT NULL, total int NOT NULL)`);
   await db.query(
     `CREATE TABLE IF NOT EXISTS ${ns}_sales (id bigserial PRIMARY KEY, buyer text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
   );
   return {
     async reset(tickets) {
-      await db.query(`INSERT INTO ${table} (id, count) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET count = EXCLUDED.count`, [tickets]);
+      await db.query(
+        `INSERT INTO ${table} (id, count, total) VALUES (1, $1, $1) ON CONFLICT (id) DO UPDATE SET count = EXCLUDED.count, total = EXCLUDED.total`,
+        [tickets],
+      );
       await db.query(`TRUNCATE ${ns}_sales`);
     },
     async remaining() {
       const rows = (await db.query<{ count: number }>(`SELECT count FROM ${table} WHERE id = 1`)).rows;
       return rows[0]?.count ?? null;
+    },
+    async total() {
+      const rows = (await db.query<{ total: number }>(`SELECT total FROM ${table} WHERE id = 1`)).rows;
+      return rows[0]?.total ?? null;
     },
     async sales() {
       const rows = (

@@ -123,13 +123,24 @@ export async function redisSeller(address: RedisAddress, strategy: string, ns: s
 
 export async function redisCounter(address: RedisAddress, ns: string): Promise<Counter> {
   const redis = await connect(address);
-  const keys = { count: `${ns}:count`, lock: `${ns}:lock`, fence: `${ns}:fence`, seen: `${ns}:fence-seen`, sales: `${ns}:sales` };
+  const keys = {
+    count: `${ns}:count`,
+    lock: `${ns}:lock`,
+    fence: `${ns}:fence`,
+    seen: `${ns}:fence-seen`,
+    sales: `${ns}:sales`,
+    total: `${ns}:tickets`,
+  };
   return {
     async reset(tickets) {
-      await redis.multi().set(keys.count, tickets).del(keys.lock, keys.fence, keys.seen, keys.sales).exec();
+      await redis.multi().set(keys.count, tickets).set(keys.total, tickets).del(keys.lock, keys.fence, keys.seen, keys.sales).exec();
     },
     async remaining() {
       const value = await redis.get(keys.count);
+      return value === null ? null : Number(value);
+    },
+    async total() {
+      const value = await redis.get(keys.total);
       return value === null ? null : Number(value);
     },
     async sales() {

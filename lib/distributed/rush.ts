@@ -56,8 +56,10 @@ export interface StoreRushOptions {
   namespace?: string;
   /** Reset the store before each trial. Default true; a class rush's students set false (the teacher resets). */
   reset?: boolean;
-  /** A started pool of at least `buyers` workers to reuse (compareStoreStrategies shares one). */
+  /** A started pool of at least `buyers` workers to reuse. Default: warm workers kept between rushes. */
   pool?: WorkerPool;
+  /** Awaited once the buyer processes are ready, before the first trial (the class rush waits for the sale to open). */
+  startWhen?: () => Promise<void>;
 }
 
 export interface StoreTrial {
@@ -127,7 +129,7 @@ async function warmPool(size: number): Promise<WorkerPool | null> {
     const old = warm;
     warm = null;
     await old?.close();
-    const fresh = new WorkerPool({ size: Math.max(size, 8), name: "store-buyer" });
+    const fresh = new WorkerPool({ size, name: "store-buyer" });
     await fresh.start();
     warm = fresh;
   }
@@ -186,9 +188,13 @@ export async function runStoreRush(options: StoreRushOptions): Promise<StoreRush
   const pool = lent ?? new WorkerPool({ size: buyers, name: "store-buyer-once" });
   const results: StoreTrial[] = [];
   let counter!: Counter;
+  let saleTickets = tickets;
   try {
     counter = await openCounter(options.store, namespace);
     if (!lent) await pool.start();
+    await options.startWhen?.();
+    // Joining a sale someone else opened: count against what it offers.
+    if (options.reset === false) saleTickets = (await counter.total()) ?? tickets;
     for (let trial = 1; trial <= trials; trial++) {
       if (options.reset ?? true) await counter.reset(tickets);
       results.push(await oneTrial(trial));
@@ -202,7 +208,7 @@ export async function runStoreRush(options: StoreRushOptions): Promise<StoreRush
   return {
     label: `${strategy.engine}:${strategy.name}`,
     strategy,
-    config: { buyers, tickets, trials, leaseMs, thinkMs },
+    config: { buyers, tickets: saleTickets, trials, leaseMs, thinkMs },
     trials: results,
     summary: summarizeStoreRush(results),
   };
@@ -215,7 +221,7 @@ export async function runStoreRush(options: StoreRushOptions): Promise<StoreRush
   ): Promise<void> {
     while (isRunning()) {
       const left = await counter.remaining().catch(() => null);
-      if (left !== null && tickets - left >= f.afterSales) {
+      if (left !== null && saleTickets - left >= f.afterSales) {
         const at = now();
         const what = await f.act().catch((error: Error) => `the fault failed: ${error.message}`);
         report({ what, at });
@@ -277,9 +283,9 @@ export async function runStoreRush(options: StoreRushOptions): Promise<StoreRush
     const last = Math.max(...marks.map((m: PurchaseMarks) => m.end));
     return {
       trial,
-      tickets,
+      tickets: saleTickets,
       sold,
-      oversold: Math.max(0, sold - tickets),
+      oversold: Math.max(0, sold - saleTickets),
       left,
       rejected: outcomes.reduce((n, o) => n + o.rejected, 0),
       retries: outcomes.reduce((n, o) => n + o.retries, 0),

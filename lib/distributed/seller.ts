@@ -30,6 +30,8 @@ export interface Counter {
   reset(tickets: number): Promise<void>;
   /** Tickets left (null when the store cannot say). */
   remaining(): Promise<number | null>;
+  /** Tickets the last reset put on sale (null: never reset). */
+  total(): Promise<number | null>;
   /** Sales recorded by `record`, per buyer name. */
   sales(): Promise<{ buyer: string; sales: number }[]>;
   close(): Promise<void>;

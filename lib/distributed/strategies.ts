@@ -107,6 +107,22 @@ const list: StoreStrategy[] = [
     lease: true,
     fenced: true,
   },
+  {
+    engine: "file",
+    name: "naive",
+    how: "db.json on this machine: read, then write (no lock)",
+    protected: false,
+    lease: false,
+    fenced: false,
+  },
+  {
+    engine: "file",
+    name: "lock",
+    how: "db.json on this machine under proclab's Lock (mkdir): the course's file rush, as a yardstick",
+    protected: true,
+    lease: false,
+    fenced: false,
+  },
 ];
 
 /** Every strategy, as `engine:name` (e.g. "postgres:atomic"). */

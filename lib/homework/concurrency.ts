@@ -57,7 +57,9 @@ const overlaps = (a: BuyerSpan, b: BuyerSpan): boolean => a.start < b.end && b.s
 export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialOptions): Promise<void> {
   const report = await runTrial(buyer, options);
   const { holds, works, names, plans } = report;
-  // The cause before its symptom: buyers that never lock usually oversell too, but only sometimes.
+  // Causes before their symptoms: a buyer that failed says why; buyers that never lock usually
+  // oversell too, but only sometimes.
+  if (report.errors.length > 0) throw new Error(`the rush (seed ${options.seed}): a buyer failed — ${report.errors[0]}`);
   const unlocked = names.filter((name) => !holds.some((hold) => hold.buyer === name));
   if (unlocked.length > 0)
     throw new Error(`${unlocked.length} of ${names.length} buyers never acquired the lock: read → think → write must run holding it`);

@@ -98,7 +98,7 @@ function sweepStale(root: string): void {
 export function serverFolder(engine: string, user: RunAs | null, options: { tmpfs?: boolean } = {}): string {
   installExitHook();
   const root = rootFor(options.tmpfs ?? false);
-  sweepStale(root);
+  for (const place of new Set([os.tmpdir(), rootFor(true)])) sweepStale(place);
   const folder = fs.mkdtempSync(path.join(root, `${folderPrefix}${process.pid}-${engine}-`));
   if (user) fs.chownSync(folder, user.uid, user.gid);
   folders.add(folder);

@@ -3,6 +3,7 @@
  * only (no TCP port), with fsync off (a course's throwaway data). As root, both run as the
  * `postgres` user: initdb refuses root.
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { findEngine } from "./engines";
@@ -23,9 +24,15 @@ export interface PostgresServer {
 export interface PostgresOptions {
   /** How long initdb + start may take, ms. Default 30 000 (a busy 2-core machine). */
   timeoutMs?: number;
+  /**
+   * Also listen on TCP (a class rush: students' machines connect over the network). Connections
+   * over TCP need a password (scram-sha-256); the Unix socket stays trusted for the owner.
+   * Default: no TCP listener at all.
+   */
+  tcp?: { host: string; port: number };
 }
 
-const port = 5432; // only names the socket file (.s.PGSQL.5432) in our own folder: no TCP listener
+const socketPort = 5432; // without TCP it only names the socket file (.s.PGSQL.5432) in our own folder
 
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -39,10 +46,26 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     await runOnce(
       "PostgreSQL initdb",
       programs.initdb,
-      ["-D", data, "-U", superuser, "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"],
+      [
+        "-D",
+        data,
+        "-U",
+        superuser,
+        "--auth-local=trust",
+        `--auth-host=${options.tcp ? "scram-sha-256" : "trust"}`,
+        "--no-sync",
+        "-E",
+        "UTF8",
+        "--locale=C",
+      ],
       user,
       folder,
     );
+    const port = options.tcp?.port ?? socketPort;
+    if (options.tcp) {
+      // initdb's pg_hba.conf lets TCP in from loopback only: let the class in, with a password.
+      fs.appendFileSync(path.join(data, "pg_hba.conf"), "host all all 0.0.0.0/0 scram-sha-256\n");
+    }
     const server: Launched = await launch({
       label: "PostgreSQL",
       command: programs.postgres,
@@ -54,7 +77,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         "-p",
         String(port),
         "-c",
-        "listen_addresses=",
+        `listen_addresses=${options.tcp?.host ?? ""}`,
         "-c",
         "fsync=off",
         "-c",

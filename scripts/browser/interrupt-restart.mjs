@@ -1,6 +1,7 @@
 // A teacher stops a long experiment: Kernel › Interrupt Kernel mid-cell, Run All again,
 // Kernel › Restart Kernel… mid-cell, Run All again to the end. After each stop no child
-// process of the experiment may survive, and the notebook must run again.
+// process of the experiment may survive — proclab's children nor notebook 06's database
+// servers — and the notebook must run again.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { interruptKernel, kernelState, openNotebook, readCells, restartKernel, runAll } from "./lab-page.mjs";
@@ -33,14 +34,19 @@ export function writeFixture(file) {
     nbformat_minor: 5,
     metadata: { kernelspec: { display_name: "TypeScript", language: "typescript", name: "tslab" } },
     cells: [
-      code(`import { Process, sleep } from "proclab";\nconst SECONDS = ${SECONDS};`),
+      code(
+        `import { Process, sleep } from "proclab";\nimport { startServers, stopServers } from "proclab/distributed";\nconst SECONDS = ${SECONDS};`,
+      ),
       code(
         [
+          // Notebook 06's database servers too: they must go with an interrupt or a restart like any child.
+          "const servers = await startServers({ postgres: true, redis: true, etcd: 3 });",
           `const children = Array.from({ length: ${CHILDREN} }, (_, i) => new Process({ name: \`sleeper-\${i + 1}\`, target: async (s: number) => { await new Promise((r) => setTimeout(r, s * 1000)); }, args: [SECONDS] }));`,
           "for (const child of children) child.start();",
-          "console.log(`started ${children.length} children`);",
+          'console.log(`started ${children.length} children and PostgreSQL, Redis, etcd (pids ${servers.postgres!.pid}, ${servers.redis!.pid}, ${servers.etcd!.members.map((m) => m.pid).join(", ")})`);',
           "for (let s = 1; s <= SECONDS; s++) { await sleep(1000); console.log(`${s} s`); }",
           "for (const child of children) await child.join();",
+          "await stopServers();",
           'console.log("all children done");',
         ].join("\n"),
         { proclab: { expect: { progress: true } } },
