@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { setup } from "./setup.mjs";
 import { executeNotebooks, executeNotebooksTwice, listAllNotebooks } from "./notebooks.mjs";
 import { jupyterEnv, venvBin } from "./lib/jupyter.mjs";
-import { buildDir, projectRoot } from "./lib/project.mjs";
+import { buildDir, notebooksDir, projectRoot } from "./lib/project.mjs";
 import { step } from "./lib/log.mjs";
 import { findChromium } from "./browser/chromium.mjs";
 
@@ -48,8 +48,11 @@ function nodeTests(folder, concurrency, env = {}, dataName = folder) {
     path.join(projectRoot, "tests", folder),
   ];
   return (
-    spawnSync(process.execPath, args, { stdio: "inherit", cwd: projectRoot, env: { ...process.env, ...env, PROCLAB_DATA_DIR: testData } })
-      .status ?? 1
+    spawnSync(process.execPath, args, {
+      stdio: "inherit",
+      cwd: projectRoot,
+      env: { PROCLAB_LANG: "en", ...process.env, ...env, PROCLAB_DATA_DIR: testData },
+    }).status ?? 1
   );
 }
 
@@ -64,6 +67,15 @@ function notebookStages() {
       }).status ?? 1,
   );
   stage("notebooks executed", () => executeNotebooks());
+  // The Chinese edition shares every code cell with the English one (scripts/editions.mjs): its
+  // code is tested above. Here: it is in step (no missing or stale translation, no cell that
+  // differs), and two of its notebooks run, to show its figures and messages come out in Chinese.
+  stage("Chinese edition (zh-CN): in step, and a sample executed", () => {
+    const inStep = spawnSync(process.execPath, [path.join(projectRoot, "scripts", "editions.mjs"), "check"], { stdio: "inherit" }).status;
+    if (inStep !== 0) return 1;
+    const sample = ["00-welcome.ipynb", "03-mutex.ipynb"].map((name) => path.join(notebooksDir, "zh-CN", name));
+    return executeNotebooks(sample, path.join(buildDir, "notebooks", "zh-CN"));
+  });
   stage("notebooks run again in the same kernel", () => executeNotebooksTwice());
   const browserTest = (only) =>
     spawnSync(process.execPath, [path.join(projectRoot, "scripts", "browser-test.mjs"), "--no-setup", only], { stdio: "inherit" }).status ??

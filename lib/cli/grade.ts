@@ -14,6 +14,8 @@ import * as path from "node:path";
 import { findSubmissions, gradeBatch, progressLine, type BatchResult, type Layout } from "../grading/batch";
 import { feedbackHtml, feedbackMarkdown, plainText, scoreTable } from "../grading/feedback";
 import { loadAssignment, type GradeOptions } from "../grading/grade";
+import { editionOf, readNotebook } from "../grading/notebook";
+import type { Language } from "../core/lang";
 import { updateGradebook, type GradebookRow } from "../grading/gradebook";
 import { defaultLimits, groupLimits, sandboxProblem } from "../grading/sandbox";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
@@ -67,13 +69,23 @@ function feedbackBase(result: BatchResult, layout: Layout, root: string, folder:
   return path.join(folder ?? path.dirname(result.submission.file), path.basename(result.submission.file, ".ipynb"));
 }
 
+/** The edition of a submission (its metadata), for the feedback's language; English when unreadable. */
+function submissionEdition(file: string): Language {
+  try {
+    return editionOf(readNotebook(file));
+  } catch {
+    return "en";
+  }
+}
+
 function writeFeedback(result: BatchResult, base: string): string {
   const title = `${result.assignment} — ${result.submission.student}`;
   const notes = result.failure ? [`not graded: ${result.failure}`] : (result.outcome?.notes ?? []);
   const hidden = result.outcome?.hidden ?? new Set<string>();
   fs.mkdirSync(path.dirname(base), { recursive: true });
-  fs.writeFileSync(`${base}.feedback.md`, feedbackMarkdown(title, result.report, hidden, notes));
-  fs.writeFileSync(`${base}.feedback.html`, feedbackHtml(title, result.report, hidden, notes));
+  const lang = submissionEdition(result.submission.file);
+  fs.writeFileSync(`${base}.feedback.md`, feedbackMarkdown(title, result.report, hidden, notes, lang));
+  fs.writeFileSync(`${base}.feedback.html`, feedbackHtml(title, result.report, hidden, notes, lang));
   return `${base}.feedback.md`;
 }
 

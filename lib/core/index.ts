@@ -15,3 +15,4 @@ export { textTable } from "./text";
 export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type UpdatingDisplay } from "./notebook";
 export { version, versions } from "./version";
 export { staleSource, staleSources } from "./build-check";
+export { language, tr, type Language } from "./lang";

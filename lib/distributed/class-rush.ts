@@ -5,12 +5,11 @@
  * (`watchClassRush`); students run `proclab rush --store <url> --name <who>`.
  */
 import { randomBytes } from "node:crypto";
-import * as net from "node:net";
 import * as os from "node:os";
 import { Client } from "pg";
 import { updatingDisplay, inNotebook } from "../core/notebook";
 import { textTable } from "../core/text";
-import { startPostgres, type PostgresServer } from "../servers";
+import { freePort, startPostgres, type PostgresServer } from "../servers";
 import { describeAddress, parseStoreUrl, type StoreAddress } from "./address";
 import { openCounter } from "./connect";
 import { defaultNamespace } from "./seller";
@@ -36,17 +35,6 @@ export interface ClassServerOptions {
 const role = "proclab_class";
 const database = "proclab";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function firstAddress(): string {
   for (const list of Object.values(os.networkInterfaces()))
     for (const entry of list ?? []) if (entry.family === "IPv4" && !entry.internal) return entry.address;
@@ -57,7 +45,7 @@ function firstAddress(): string {
 export async function startClassServer(options: ClassServerOptions = {}): Promise<ClassServer> {
   const password = options.password ?? randomBytes(12).toString("base64url");
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(password)) throw new RangeError("password: use 8 to 64 letters, digits, - or _");
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freePort("0.0.0.0"));
   const server = await startPostgres({ tcp: { host: options.listen ?? "0.0.0.0", port } });
   try {
     const admin = new Client(server.connection);

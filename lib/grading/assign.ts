@@ -4,7 +4,17 @@
  */
 import * as path from "node:path";
 import { removeHiddenTests, stubSolutions, testsIn, type TestSpec } from "./authoring";
-import { assignmentOf, cellChecksum, cellRole, sourceOf, withSource, type CellRole, type Notebook, type NotebookCell } from "./notebook";
+import {
+  assignmentOf,
+  cellChecksum,
+  editionOf,
+  cellRole,
+  sourceOf,
+  withSource,
+  type CellRole,
+  type Notebook,
+  type NotebookCell,
+} from "./notebook";
 
 export interface ManifestCell {
   id: string;
@@ -60,7 +70,8 @@ export function assignNotebook(teacher: Notebook, teacherPath: string): { studen
   const assignment = assignmentOf(teacher) ?? path.basename(teacherPath, ".ipynb");
   const student: Notebook = {
     ...teacher,
-    metadata: { ...teacher.metadata, proclab: { assignment } },
+    // The edition travels with the copy: grading picks the teacher notebook and the feedback's language by it.
+    metadata: { ...teacher.metadata, proclab: { assignment, ...(editionOf(teacher) === "zh-CN" ? { edition: "zh-CN" } : {}) } },
     cells: parts.flatMap((p) => (p.cell ? [p.cell] : [])),
   };
   return { student, manifest: { assignment, teacherSource: path.resolve(teacherPath), cells: parts.map((p) => p.entry) } };

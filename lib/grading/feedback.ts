@@ -1,5 +1,20 @@
 /** The score table for terminals, and the Markdown feedback file (names and reasons only: never test code). */
+import { language, type Language } from "../core/lang";
 import type { GradeReport } from "./score";
+
+/** The feedback's words in the student's language (the assignment's edition). */
+const words = {
+  en: {
+    feedback: "Feedback",
+    score: "Score",
+    hidden: "hidden test",
+    test: "Test",
+    points: "Points",
+    why: "Why not full marks",
+    notes: "Notes",
+  },
+  "zh-CN": { feedback: "反馈", score: "得分", hidden: "隐藏测试", test: "测试", points: "分数", why: "为什么没有满分", notes: "说明" },
+} as const;
 
 export function scoreTable(report: GradeReport): string {
   const rows = report.tests.map((t) => [`${t.points}/${t.maxPoints}`, t.passed ? "✓" : "✗", plainText(t.name), plainText(t.message)]);
@@ -24,20 +39,27 @@ export function plainText(text: string): string {
 /** A Markdown table cell that shows its text as text: Markdown and HTML characters escaped. */
 const cellText = (text: string): string => plainText(text).replace(/[\\`*_{}[\]()#+!|<>~&]/g, (c) => `\\${c}`);
 
-export function feedbackMarkdown(title: string, report: GradeReport, hidden: ReadonlySet<string>, notes: readonly string[]): string {
+export function feedbackMarkdown(
+  title: string,
+  report: GradeReport,
+  hidden: ReadonlySet<string>,
+  notes: readonly string[],
+  lang: Language = language(),
+): string {
+  const w = words[lang];
   const rows = report.tests.map(
     (t) =>
-      `| ${t.passed ? "✓" : "✗"} | ${cellText(t.name)}${hidden.has(t.name) ? " *(hidden test)*" : ""} | ${t.points}/${t.maxPoints} | ${cellText(t.message)} |`,
+      `| ${t.passed ? "✓" : "✗"} | ${cellText(t.name)}${hidden.has(t.name) ? ` *(${w.hidden})*` : ""} | ${t.points}/${t.maxPoints} | ${cellText(t.message)} |`,
   );
   return [
-    `# Feedback: ${title}`,
+    `# ${w.feedback}: ${title}`,
     "",
-    `**Score: ${report.score} / ${report.maxScore}**`,
+    `**${w.score}: ${report.score} / ${report.maxScore}**`,
     "",
-    "| | Test | Points | Why not full marks |",
+    `| | ${w.test} | ${w.points} | ${w.why} |`,
     "|---|---|---|---|",
     ...rows,
-    ...(notes.length ? ["", "## Notes", "", ...notes.map((n) => `- ${cellText(n)}`)] : []),
+    ...(notes.length ? ["", `## ${w.notes}`, "", ...notes.map((n) => `- ${cellText(n)}`)] : []),
     "",
   ].join("\n");
 }
@@ -59,21 +81,28 @@ function pointsChart(report: GradeReport): string {
 }
 
 /** The same feedback as a standalone HTML page (no scripts, nothing fetched). */
-export function feedbackHtml(title: string, report: GradeReport, hidden: ReadonlySet<string>, notes: readonly string[]): string {
+export function feedbackHtml(
+  title: string,
+  report: GradeReport,
+  hidden: ReadonlySet<string>,
+  notes: readonly string[],
+  lang: Language = language(),
+): string {
+  const w = words[lang];
   const rows = report.tests.map(
     (t) =>
-      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(plainText(t.name))}${hidden.has(t.name) ? " <em>(hidden test)</em>" : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(plainText(t.message))}</td></tr>`,
+      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(plainText(t.name))}${hidden.has(t.name) ? ` <em>(${w.hidden})</em>` : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(plainText(t.message))}</td></tr>`,
   );
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Feedback: ${html(title)}</title>
+<html lang="${lang}"><head><meta charset="utf-8"><title>${w.feedback}: ${html(title)}</title>
 <style>body{font-family:system-ui,"WenQuanYi Zen Hei",sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}</style></head>
-<body><h1>Feedback: ${html(title)}</h1>
-<p><strong>Score: ${report.score} / ${report.maxScore}</strong></p>
+<body><h1>${w.feedback}: ${html(title)}</h1>
+<p><strong>${w.score}: ${report.score} / ${report.maxScore}</strong></p>
 ${pointsChart(report)}
-<table><thead><tr><th></th><th>Test</th><th>Points</th><th>Why not full marks</th></tr></thead><tbody>
+<table><thead><tr><th></th><th>${w.test}</th><th>${w.points}</th><th>${w.why}</th></tr></thead><tbody>
 ${rows.join("\n")}
 </tbody></table>
-${notes.length ? `<h2>Notes</h2><ul>${notes.map((n) => `<li>${html(plainText(n))}</li>`).join("")}</ul>` : ""}
+${notes.length ? `<h2>${w.notes}</h2><ul>${notes.map((n) => `<li>${html(plainText(n))}</li>`).join("")}</ul>` : ""}
 </body></html>
 `;
 }

@@ -12,6 +12,7 @@
  *   grading, or exhaust the machine: the judge and everything it starts run in a bubblewrap
  *   sandbox with limits (sandbox.ts); the hidden tests reach the judge through a pipe.
  */
+import type { Language } from "../core/lang";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -21,7 +22,7 @@ import { assignNotebook, type Manifest } from "./assign";
 import { answerFunctions } from "./answers";
 import type { JudgeInput } from "./judge";
 import { judgeProgram, type JudgeProgram } from "./judge-program";
-import { assignmentOf as assignmentName, isPlainAssignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
+import { assignmentOf as assignmentName, editionOf, isPlainAssignmentName, readNotebook, sourceOf, type Notebook } from "./notebook";
 import { gradedNotebook } from "./restore";
 import { plainText } from "./feedback";
 import { defaultLimits, outOfMemory, runSandboxed, type SandboxLimits, type SandboxRun } from "./sandbox";
@@ -60,7 +61,7 @@ export interface GradeOutcome {
   notes: string[];
 }
 
-function teacherPathFor(submission: string, assignment: string | null, options: GradeOptions): string {
+function teacherPathFor(submission: string, assignment: string | null, options: GradeOptions, edition: Language): string {
   if (options.teacher) return path.resolve(options.teacher);
   if (!assignment) throw new Error(`${submission} has no metadata.proclab.assignment; pass --teacher <teacher notebook>`);
   // The name comes from the student's file: a plain name only, so it can only pick one of the course's notebooks.
@@ -69,10 +70,12 @@ function teacherPathFor(submission: string, assignment: string | null, options: 
       `${submission}: metadata.proclab.assignment must be a plain name (letters, digits, - and _), got ${JSON.stringify(assignment.slice(0, 60))}`,
     );
   // Homework sources first, then the course notebooks (their exercises are assignments too).
-  const candidates = [
-    path.join(projectRoot, "notebooks", "homework", `${assignment}.ipynb`),
-    path.join(projectRoot, "notebooks", `${assignment}.ipynb`),
-  ];
+  // A copy of the Chinese edition is judged by the Chinese teacher notebook (same code, Chinese text).
+  const folders = edition === "zh-CN" ? [path.join("notebooks", "zh-CN"), "notebooks"] : ["notebooks"];
+  const candidates = folders.flatMap((folder) => [
+    path.join(projectRoot, folder, "homework", `${assignment}.ipynb`),
+    path.join(projectRoot, folder, `${assignment}.ipynb`),
+  ]);
   const file = candidates.find((candidate) => fs.existsSync(candidate));
   if (!file)
     throw new Error(
@@ -126,17 +129,19 @@ export function loadAssignment(teacherPath: string, manifestFile?: string): Assi
 /** The assignment a submission names in its metadata (or the one given). */
 export function assignmentOf(file: string, submission: Notebook, options: GradeOptions): Assignment {
   if (options.assignment) return options.assignment;
-  const teacherPath = teacherPathFor(file, assignmentName(submission), options);
+  const teacherPath = teacherPathFor(file, assignmentName(submission), options, editionOf(submission));
   return options.assignmentFor ? options.assignmentFor(teacherPath) : loadAssignment(teacherPath, options.manifest);
 }
 
 const judgeScript = path.join(projectRoot, "dist", "grading", "judge.js");
 
-function environment(scratch: string, options: GradeOptions, sandboxed: boolean): Record<string, string> {
+function environment(scratch: string, options: GradeOptions, sandboxed: boolean, language: Language): Record<string, string> {
   const env: Record<string, string> = {
     PATH: [path.dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter),
     HOME: scratch,
     LANG: "C.UTF-8",
+    // The checks' reasons in the language of the assignment's edition.
+    PROCLAB_LANG: language,
     TMPDIR: sandboxed ? "/tmp" : path.join(scratch, "tmp"),
     PROCLAB_DATA_DIR: path.join(scratch, "data"),
   };
@@ -205,7 +210,7 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
     const run = await runSandboxed({
       argv: [process.execPath, judgeScript],
       scratch,
-      env: environment(scratch, options, sandbox),
+      env: environment(scratch, options, sandbox, editionOf(assignment.teacher)),
       stdin: JSON.stringify(input),
       limits,
       sandbox,

@@ -1,4 +1,5 @@
 /** Reading and writing homework notebooks (nbformat 4), and what each cell is for. */
+import type { Language } from "../core/lang";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 
@@ -73,6 +74,11 @@ export function cellChecksum(cell: NotebookCell): string {
 /** Whether `name` may name an assignment: a plain name, never a path (it picks a teacher notebook by name). */
 export function isPlainAssignmentName(name: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(name);
+}
+
+/** The edition a notebook belongs to (metadata.proclab.edition): "zh-CN" for the Chinese one, else English. */
+export function editionOf(nb: Notebook): Language {
+  return (nb.metadata.proclab as { edition?: unknown } | undefined)?.edition === "zh-CN" ? "zh-CN" : "en";
 }
 
 export function assignmentOf(nb: Notebook): string | null {

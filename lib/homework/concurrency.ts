@@ -2,6 +2,7 @@
  * Concurrency-aware checks for homework tests. Each throws an Error whose message
  * says what went wrong in terms of the course (oversold, lock held during work…).
  */
+import { tr } from "../core/lang";
 import { isEvent, onEvent } from "../core/events";
 import { runMain, WorkerPool, type Transcript } from "../process";
 import type { Target } from "../process";
@@ -17,21 +18,38 @@ import { errorLine, runTrial, type HomeworkBuyer, type TrialOptions, type TrialR
 
 /** Checks one finished rush: no buyer failed, no ticket sold twice, every ticket sold once. */
 export function expectSoldCorrectly(report: TrialReport, label: string): void {
-  if (report.errors.length > 0) throw new Error(`${label}: a buyer failed — ${report.errors[0]}`);
+  if (report.errors.length > 0)
+    throw new Error(tr(`${label}: a buyer failed — ${report.errors[0]}`, `${label}：有买家出错——${report.errors[0]}`));
   const expected = Math.max(0, report.tickets - report.buyers);
   if (report.told > report.tickets) {
-    throw new Error(`${label}: oversold — ${report.told} buyers were told 购买成功 but only ${report.tickets} tickets existed`);
+    throw new Error(
+      tr(
+        `${label}: oversold — ${report.told} buyers were told 购买成功 but only ${report.tickets} tickets existed`,
+        `${label}：超卖（oversold）——${report.told} 个买家被告知 购买成功，但只有 ${report.tickets} 张票`,
+      ),
+    );
   }
   if (report.finalCount !== report.tickets - report.told) {
     throw new Error(
-      `${label}: ${report.told} buyers were told 购买成功 but the count went from ${report.tickets} to ${report.finalCount}` +
+      tr(
+        `${label}: ${report.told} buyers were told 购买成功 but the count went from ${report.tickets} to ${report.finalCount}`,
+        `${label}：${report.told} 个买家被告知 购买成功，但余票数从 ${report.tickets} 变成了 ${report.finalCount}`,
+      ) +
         (report.finalCount > report.tickets - report.told
-          ? " — two buyers read the same count and wrote the same value (a lost update: oversold)"
+          ? tr(
+              " — two buyers read the same count and wrote the same value (a lost update: oversold)",
+              "——两个买家读到同一个余票数并写回同一个值（丢失更新：超卖 oversold）",
+            )
           : ""),
     );
   }
   if (report.finalCount !== expected) {
-    throw new Error(`${label}: ${report.buyers} buyers wanted ${report.tickets} tickets, but ${report.finalCount} were left unsold`);
+    throw new Error(
+      tr(
+        `${label}: ${report.buyers} buyers wanted ${report.tickets} tickets, but ${report.finalCount} were left unsold`,
+        `${label}：${report.buyers} 个买家要买 ${report.tickets} 张票，却剩下 ${report.finalCount} 张没卖出`,
+      ),
+    );
   }
 }
 
@@ -59,38 +77,71 @@ export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialO
   const { holds, works, names, plans } = report;
   // Causes before their symptoms: a buyer that failed says why; buyers that never lock usually
   // oversell too, but only sometimes.
-  if (report.errors.length > 0) throw new Error(`the rush (seed ${options.seed}): a buyer failed — ${report.errors[0]}`);
+  if (report.errors.length > 0)
+    throw new Error(
+      tr(
+        `the rush (seed ${options.seed}): a buyer failed — ${report.errors[0]}`,
+        `抢票（seed ${options.seed}）：有买家出错——${report.errors[0]}`,
+      ),
+    );
   const unlocked = names.filter((name) => !holds.some((hold) => hold.buyer === name));
   if (unlocked.length > 0)
-    throw new Error(`${unlocked.length} of ${names.length} buyers never acquired the lock: read → think → write must run holding it`);
+    throw new Error(
+      tr(
+        `${unlocked.length} of ${names.length} buyers never acquired the lock: read → think → write must run holding it`,
+        `${names.length} 个买家中有 ${unlocked.length} 个从未获取锁：读 → 思考 → 写 必须在持有锁时运行`,
+      ),
+    );
   expectSoldCorrectly(report, `the rush (seed ${options.seed})`);
   const working = names.filter((name) => works.some((w) => w.buyer === name && (w.askedMs ?? 0) >= plans[name].workMs));
   if (working.length < names.length)
-    throw new Error(`only ${working.length} of ${names.length} buyers called work(plan.workMs): do the non-critical work first`);
+    throw new Error(
+      tr(
+        `only ${working.length} of ${names.length} buyers called work(plan.workMs): do the non-critical work first`,
+        `${names.length} 个买家中只有 ${working.length} 个调用了 work(plan.workMs)：先做非临界区的工作`,
+      ),
+    );
   if (report.unlockedWrites > 0)
     throw new Error(
-      `db.json was written ${report.unlockedWrites} time(s) while nobody held the lock: read → think → write must all run holding it`,
+      tr(
+        `db.json was written ${report.unlockedWrites} time(s) while nobody held the lock: read → think → write must all run holding it`,
+        `没有人持有锁时 db.json 被写了 ${report.unlockedWrites} 次：读 → 思考 → 写 必须全部在持有锁时运行`,
+      ),
     );
   for (const w of works) {
     const hold = holds.find((h) => h.buyer === w.buyer && overlaps(h, w));
     if (hold)
       throw new Error(
-        `${w.buyer} held the lock during its non-critical work (${Math.round(w.end - w.start)} ms): lock only read → think → write`,
+        tr(
+          `${w.buyer} held the lock during its non-critical work (${Math.round(w.end - w.start)} ms): lock only read → think → write`,
+          `${w.buyer} 在做非临界区工作（${Math.round(w.end - w.start)} ms）时持有锁：只锁住 读 → 思考 → 写`,
+        ),
       );
   }
   for (const hold of holds) {
     const plan = plans[hold.buyer];
     // A critical section is a read, the think time and a write; half the work time is room for a busy machine.
     const longest = plan.thinkMs + plan.workMs / 2;
-    if (!Number.isFinite(hold.end)) throw new Error(`${hold.buyer} never released the lock: release it in a finally block`);
+    if (!Number.isFinite(hold.end))
+      throw new Error(
+        tr(`${hold.buyer} never released the lock: release it in a finally block`, `${hold.buyer} 从未释放锁：在 finally 块中释放它`),
+      );
     if (hold.end - hold.start > longest)
       throw new Error(
-        `${hold.buyer} held the lock for ${Math.round(hold.end - hold.start)} ms, but read → think → write takes about ${plan.thinkMs} ms: lock only the critical section`,
+        tr(
+          `${hold.buyer} held the lock for ${Math.round(hold.end - hold.start)} ms, but read → think → write takes about ${plan.thinkMs} ms: lock only the critical section`,
+          `${hold.buyer} 持有锁 ${Math.round(hold.end - hold.start)} ms，但 读 → 思考 → 写 只需约 ${plan.thinkMs} ms：只锁住临界区`,
+        ),
       );
   }
   const together = works.some((a) => works.some((b) => a.buyer !== b.buyer && overlaps(a, b)));
   if (!together)
-    throw new Error("the buyers' non-critical work never overlapped in time: the lock (or something else) made them take turns");
+    throw new Error(
+      tr(
+        "the buyers' non-critical work never overlapped in time: the lock (or something else) made them take turns",
+        "买家们的非临界区工作在时间上从未重叠：锁（或别的东西）让它们轮流执行",
+      ),
+    );
 }
 
 /**
@@ -120,16 +171,34 @@ export async function checkReleasedOnThrow(buyer: HomeworkBuyer, options: { time
     });
     referee.close();
     if (!result.ok && /timed out|time limit|timeout/i.test(result.error ?? ""))
-      throw new Error(`the buyer was still running ${limit} ms after its read failed on a corrupt db.json (retrying forever?)`);
+      throw new Error(
+        tr(
+          `the buyer was still running ${limit} ms after its read failed on a corrupt db.json (retrying forever?)`,
+          `读取损坏的 db.json 失败 ${limit} ms 后，买家仍在运行（无限重试？）`,
+        ),
+      );
     const thrown = result.ok ? "it did not throw" : `it threw: ${errorLine(result.error ?? "")}`;
     if (referee.holds.length === 0)
-      throw new Error(`the buyer never acquired the lock (${thrown}): read → think → write must run holding it`);
+      throw new Error(
+        tr(
+          `the buyer never acquired the lock (${thrown}): read → think → write must run holding it`,
+          `买家从未获取锁（${thrown}）：读 → 思考 → 写 必须在持有锁时运行`,
+        ),
+      );
     if (referee.holder() !== null)
       throw new Error(
-        `the lock is still held after the buyer's read failed on a corrupt db.json (${thrown}): release it in a finally block`,
+        tr(
+          `the lock is still held after the buyer's read failed on a corrupt db.json (${thrown}): release it in a finally block`,
+          `买家读取损坏的 db.json 失败（${thrown}）后，锁仍被持有：在 finally 块中释放它`,
+        ),
       );
     if (fs.readFileSync(db, "utf8") !== valid)
-      throw new Error(`the buyer wrote db.json after releasing the lock (${thrown}): read → think → write must all run holding it`);
+      throw new Error(
+        tr(
+          `the buyer wrote db.json after releasing the lock (${thrown}): read → think → write must all run holding it`,
+          `买家在释放锁之后写了 db.json（${thrown}）：读 → 思考 → 写 必须全部在持有锁时运行`,
+        ),
+      );
   } finally {
     await pool.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -160,18 +229,24 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
   const mainLife = transcript.lifetimes.find((life) => life.pid === transcript.pid);
   const daemons = transcript.lifetimes.filter((life) => life.daemon && life.pid !== transcript.pid);
   const errors = transcript.events.filter(isEvent("error")).map((e) => e.data.message.split("\n").slice(0, 2).join(" "));
-  if (errors.length > 0) throw new Error(`a process failed: ${errors[0]}`);
-  if (daemons.length === 0) throw new Error("main started no daemon child (new Process({ …, daemon: true }))");
+  if (errors.length > 0) throw new Error(tr(`a process failed: ${errors[0]}`, `有进程出错：${errors[0]}`));
+  if (daemons.length === 0)
+    throw new Error(
+      tr("main started no daemon child (new Process({ …, daemon: true }))", "main 没有启动守护子进程（new Process({ …, daemon: true })）"),
+    );
   const alive = daemons.filter((life) => isRunning(life.pid));
   if (transcript.killedAtTimeout.length > 0 || alive.length > 0) {
     throw new Error(
-      `the main program did not end cleanly: ${transcript.killedAtTimeout.length} process(es) still ran after ${limit} ms (a non-daemon child that never ends, or a join on the daemon)`,
+      tr(
+        `the main program did not end cleanly: ${transcript.killedAtTimeout.length} process(es) still ran after ${limit} ms (a non-daemon child that never ends, or a join on the daemon)`,
+        `主程序没有干净地结束：${limit} ms 后仍有 ${transcript.killedAtTimeout.length} 个进程在运行（一个永不结束的非守护子进程，或对守护进程调用了 join）`,
+      ),
     );
   }
   const late = daemons.filter(
     (life) => life.end === null || (mainLife?.end !== null && mainLife?.end !== undefined && life.end > mainLife.end + 1000),
   );
-  if (late.length > 0) throw new Error(`daemon ${late[0].name} outlived the main program`);
+  if (late.length > 0) throw new Error(tr(`daemon ${late[0].name} outlived the main program`, `守护进程 ${late[0].name} 比主程序活得更久`));
   if (watch) {
     const left = await watch.settle(1000);
     if (left.length > 0)
@@ -188,7 +263,10 @@ export async function checkDaemonGone(main: Target, options: { args?: unknown[];
       const before = others.find((other) => !watch.aliveAsLongAs(daemon.pid, other.pid));
       if (before)
         throw new Error(
-          `daemon ${daemon.name} ended before ${before.name} did (the grader saw it gone first): a daemon heartbeat runs until main ends it`,
+          tr(
+            `daemon ${daemon.name} ended before ${before.name} did (the grader saw it gone first): a daemon heartbeat runs until main ends it`,
+            `守护进程 ${daemon.name} 比 ${before.name} 先结束（评分程序先看到它消失）：守护进程的心跳应一直运行到 main 结束它`,
+          ),
         );
     }
     for (const daemon of daemons) {

@@ -3,6 +3,7 @@
  * adds to each: a caption (what to notice) and a short text table for places
  * that cannot draw (terminals, GitHub). One palette for the whole course.
  */
+import { tr } from "../core/lang";
 
 /** One plotly.js trace: `type` plus any plotly attributes. */
 export interface Trace {
@@ -89,9 +90,9 @@ export function laneLayout(
   size: { minHeight: number; base: number; perRow: number },
   extra: Record<string, unknown> = {},
 ): Figure["layout"] {
-  return baseLayout(title, xTitle, "process", caption, {
+  return baseLayout(title, xTitle, tr("process", "进程"), caption, {
     barmode: "overlay",
-    yaxis: { title: { text: "process" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+    yaxis: { title: { text: tr("process", "进程") }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
     height: Math.max(size.minHeight, size.base + size.perRow * rows.length),
     ...extra,
   });

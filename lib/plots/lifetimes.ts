@@ -4,6 +4,7 @@
  * child), its prints as marks, its ending (exit code or signal) as a label, and a
  * mark where it was orphaned. Lesson 1 reads who outlived whom off this picture.
  */
+import { tr } from "../core/lang";
 import type { Lifetime, PrintLine, Transcript } from "../process/run-main";
 import { laneLayout, palette, type Figure, type Trace } from "./figure";
 import { textTable } from "../core/text";
@@ -32,14 +33,22 @@ function defaultTitle(transcript: Transcript, origin: number): string {
   const main = transcript.lifetimes.find((l) => l.pid === transcript.pid);
   const children = transcript.lifetimes.filter((l) => l.pid !== transcript.pid);
   const mainEnd = main?.end;
-  if (!main || !mainEnd || children.length === 0) return `${transcript.lifetimes.length} process(es)`;
+  if (!main || !mainEnd || children.length === 0)
+    return tr(`${transcript.lifetimes.length} process(es)`, `${transcript.lifetimes.length} 个进程`);
   const parts = children.map((child) => {
-    if (child.end === null) return `${child.name} still ran after ${main.name} ended`;
+    if (child.end === null) return tr(`${child.name} still ran after ${main.name} ended`, `${main.name} 结束后 ${child.name} 仍在运行`);
     const gap = child.end - mainEnd;
     const when = Math.abs(gap) < 1 ? "with" : gap < 0 ? `${(-gap).toFixed(0)} ms before` : `${gap.toFixed(0)} ms after`;
-    return `${child.name}${child.daemon ? " (daemon)" : ""} ended ${when} ${main.name}`;
+    const zhWhen = Math.abs(gap) < 1 ? "同时" : gap < 0 ? `之前 ${(-gap).toFixed(0)} ms` : `之后 ${gap.toFixed(0)} ms`;
+    return tr(
+      `${child.name}${child.daemon ? " (daemon)" : ""} ended ${when} ${main.name}`,
+      `${child.name}${child.daemon ? "（守护进程）" : ""} 在 ${main.name} 结束${zhWhen}结束`,
+    );
   });
-  return `${parts.join("; ")} (main ended at ${(mainEnd - origin).toFixed(0)} ms)`;
+  return tr(
+    `${parts.join("; ")} (main ended at ${(mainEnd - origin).toFixed(0)} ms)`,
+    `${parts.join("；")}（主进程在 ${(mainEnd - origin).toFixed(0)} ms 结束）`,
+  );
 }
 
 /** The lifetimes of a runMain transcript as a figure. */
@@ -92,7 +101,12 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
       hovertemplate: "%{x:.0f} ms: parent changed %{text}<extra>%{y}</extra>",
     });
   }
-  const caption = options.caption ?? "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.";
+  const caption =
+    options.caption ??
+    tr(
+      "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.",
+      "每行一个进程：从开始到结束的条，标注了它如何结束；刻度是它的打印。",
+    );
   return {
     data: data.filter((trace) => (trace.y as unknown[]).length > 0),
     layout: laneLayout(

@@ -4,6 +4,7 @@
  * it held the lock, warm when unprotected), the wait for the lock grey, and the
  * finding (how many critical sections printed intact) as the title.
  */
+import { tr } from "../core/lang";
 import type { PrintExperimentResult } from "../experiments/print-experiment";
 import { laneLayout, palette, spanBars, type Figure, type Trace } from "./figure";
 import { textTable } from "../core/text";
@@ -49,13 +50,26 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
     },
   ].filter((trace) => (trace.y as unknown[]).length > 0);
 
-  const title = `${locked ? "With the lock" : "Without a lock"}, ${result.intact} of ${result.total} critical sections printed intact`;
+  const title = tr(
+    `${locked ? "With the lock" : "Without a lock"}, ${result.intact} of ${result.total} critical sections printed intact`,
+    `${locked ? "加锁时" : "不加锁时"}，${result.total} 个临界区中有 ${result.intact} 个完整打印`,
+  );
   const caption = locked
-    ? "Digit prints (ticks) overlap freely; the critical sections (dark bars) take turns, the later one waits (grey) for the lock."
-    : "Digit prints (ticks) overlap freely, and so do the critical sections (orange bars): the other process prints between a section's two lines.";
+    ? tr(
+        "Digit prints (ticks) overlap freely; the critical sections (dark bars) take turns, the later one waits (grey) for the lock.",
+        "数字的打印（刻度）可以自由重叠；临界区（深色条）轮流执行，后到的等待（灰色）锁。",
+      )
+    : tr(
+        "Digit prints (ticks) overlap freely, and so do the critical sections (orange bars): the other process prints between a section's two lines.",
+        "数字的打印（刻度）自由重叠，临界区（橙色条）也一样：另一个进程在一个临界区的两行之间插入了打印。",
+      );
   return {
     data,
-    layout: laneLayout(title, "time since the first print (ms)", caption, rows, { minHeight: 380, base: 230, perRow: 50 }),
+    layout: laneLayout(title, tr("time since the first print (ms)", "自第一次打印起的时间（ms）"), caption, rows, {
+      minHeight: 380,
+      base: 230,
+      perRow: 50,
+    }),
     caption,
     text: textTable(
       ["process", "digit lines", "critical ms", "waited ms", "intact"],

@@ -3,6 +3,7 @@
  * in the order (x = step number), and a top row with db.json's value after
  * each write. The title says what the interleaving sold.
  */
+import { tr } from "../core/lang";
 import type { Interleaving, StepRecord } from "../schedule/interleaving";
 import { interleavingText, stepLabel } from "../schedule/text";
 import { baseLayout, palette, type Figure, type Trace } from "./figure";
@@ -61,11 +62,17 @@ export function scheduleLanesFigure(interleaving: Interleaving, options: Schedul
   const sold = options.sold;
   const oversold = sold === undefined ? 0 : Math.max(0, sold - options.tickets);
   const title =
-    `Schedule ${interleaving.schedule || "(empty)"}` +
+    tr(`Schedule ${interleaving.schedule || "(empty)"}`, `调度 ${interleaving.schedule || "（空）"}`) +
     (sold === undefined
       ? ""
-      : `: ${sold} sold of ${options.tickets} ticket${options.tickets === 1 ? "" : "s"}${oversold > 0 ? `, oversold by ${oversold}` : ""}`);
-  const caption = "One mark per step, in the order the scheduler let them run (numbers: the value read or written); top lane: db.json.";
+      : tr(
+          `: ${sold} sold of ${options.tickets} ticket${options.tickets === 1 ? "" : "s"}${oversold > 0 ? `, oversold by ${oversold}` : ""}`,
+          `：${options.tickets} 张票卖出 ${sold} 张${oversold > 0 ? `，超卖 ${oversold} 张` : ""}`,
+        ));
+  const caption = tr(
+    "One mark per step, in the order the scheduler let them run (numbers: the value read or written); top lane: db.json.",
+    "每一步一个标记，按调度器放行的顺序排列（数字：读到或写入的值）；最上面一行是 db.json。",
+  );
   return {
     data,
     layout: baseLayout(title, "step", "process", caption, {

@@ -1,4 +1,5 @@
 /** Figures of the beyond-one-machine chapter: what each strategy sold, and a pause breaking a lease. */
+import { tr } from "../core/lang";
 import type { StoreRushResult } from "../distributed/rush";
 import { textTable } from "../core/text";
 import { baseLayout, laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
@@ -30,23 +31,29 @@ export function storeOutcomeFigure(results: readonly StoreRushResult[]): Figure 
   const over = results.filter((r) => r.summary.oversoldTrials > 0).map((r) => r.label);
   const title =
     over.length > 0
-      ? `Only ${over.join(", ")} sold more than the ${tickets} tickets`
-      : `Every strategy sold exactly the ${tickets} tickets`;
+      ? tr(`Only ${over.join(", ")} sold more than the ${tickets} tickets`, `只有 ${over.join("、")} 卖出了超过 ${tickets} 张票`)
+      : tr(`Every strategy sold exactly the ${tickets} tickets`, `每种策略都恰好卖出 ${tickets} 张票`);
   return {
     data,
     layout: baseLayout(
       title,
-      "tickets sold per trial",
-      "strategy",
-      "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+      tr("tickets sold per trial", "每次试验卖出的票数"),
+      tr("strategy", "策略"),
+      tr(
+        "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+        "每个点一次试验：蓝色表示卖出不超过实有票数，橙色表示超卖。买家之间只共享服务器。",
+      ),
       {
-        yaxis: { title: { text: "strategy" }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
+        yaxis: { title: { text: tr("strategy", "策略") }, categoryorder: "array", categoryarray: [...rows].reverse(), automargin: true },
         height: Math.max(320, 140 + 34 * rows.length),
       },
     ),
-    caption: "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+    caption: tr(
+      "One dot per trial: blue sold at most what existed, orange oversold. Buyers share only the server.",
+      "每个点一次试验：蓝色表示卖出不超过实有票数，橙色表示超卖。买家之间只共享服务器。",
+    ),
     text: textTable(
-      ["strategy", "sold per trial", "tickets"],
+      [tr("strategy", "策略"), "sold per trial", "tickets"],
       results.map((r) => [r.label, r.trials.map((t) => t.sold).join(" "), String(tickets)]),
     ),
   };
@@ -62,14 +69,14 @@ export function pauseFigure(result: StoreRushResult): Figure {
       b.purchases.filter((p) => p.attempt === what).map((p) => ({ row: b.name, from: p.start - origin, to: p.end - origin, label: what })),
     );
   const data: Trace[] = [
-    spanBars("purchase that sold (lock wait included)", spans("sold"), palette.holding, 0.5),
-    spanBars("write refused by the store (stale token)", spans("rejected"), palette.failure, 0.5),
-    spanBars("found no ticket left", spans("none-left"), palette.waiting, 0.5),
+    spanBars(tr("purchase that sold (lock wait included)", "成功的购买（含等锁时间）"), spans("sold"), palette.holding, 0.5),
+    spanBars(tr("write refused by the store (stale token)", "被存储拒绝的写入（过期令牌）"), spans("rejected"), palette.failure, 0.5),
+    spanBars(tr("found no ticket left", "发现无票可买"), spans("none-left"), palette.waiting, 0.5),
   ];
   if (trial.paused)
     data.push(
       spanBars(
-        "stopped (SIGSTOP → SIGCONT)",
+        tr("stopped (SIGSTOP → SIGCONT)", "被暂停（SIGSTOP → SIGCONT）"),
         [{ row: trial.paused.buyer, from: trial.paused.stoppedAt - origin, to: trial.paused.continuedAt - origin }],
         palette.unprotected,
         0.25,
@@ -78,13 +85,25 @@ export function pauseFigure(result: StoreRushResult): Figure {
   const lease = result.config.leaseMs;
   const title =
     trial.oversold > 0
-      ? `${result.label}: stopped past its ${lease} ms lease, ${trial.paused?.buyer ?? "a buyer"} still sold — ${trial.sold} sold of ${trial.tickets}`
-      : `${result.label}: the stopped buyer's late write was refused — ${trial.sold} sold of ${trial.tickets}`;
-  const caption =
-    "The orange bar is the stop: the lease runs out during it, another buyer takes the lock and sells; then the stopped one wakes and writes.";
+      ? tr(
+          `${result.label}: stopped past its ${lease} ms lease, ${trial.paused?.buyer ?? "a buyer"} still sold — ${trial.sold} sold of ${trial.tickets}`,
+          `${result.label}：暂停超过了 ${lease} ms 的租约，${trial.paused?.buyer ?? "一个买家"} 仍然卖出了票——${trial.tickets} 张票卖出 ${trial.sold} 张`,
+        )
+      : tr(
+          `${result.label}: the stopped buyer's late write was refused — ${trial.sold} sold of ${trial.tickets}`,
+          `${result.label}：被暂停的买家迟到的写入被拒绝——${trial.tickets} 张票卖出 ${trial.sold} 张`,
+        );
+  const caption = tr(
+    "The orange bar is the stop: the lease runs out during it, another buyer takes the lock and sells; then the stopped one wakes and writes.",
+    "橙色条是暂停：租约在暂停期间到期，另一个买家拿到锁并卖出；随后被暂停的买家醒来并写入。",
+  );
   return {
     data,
-    layout: laneLayout(title, "ms since the trial started", caption, rows, { minHeight: 300, base: 200, perRow: 50 }),
+    layout: laneLayout(title, tr("ms since the trial started", "自试验开始起的时间（ms）"), caption, rows, {
+      minHeight: 300,
+      base: 200,
+      perRow: 50,
+    }),
     caption,
     text: textTable(
       ["buyer", "purchases (start–end ms: outcome)"],

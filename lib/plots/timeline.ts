@@ -3,6 +3,7 @@
  * process, x in ms from the first event of the run; the process's life as a
  * light bar, lock waits grey, lock holds saturated, reads and writes as marks.
  */
+import { tr } from "../core/lang";
 import { isEvent, type ProcEvent } from "../core/events";
 import type { TrialResult } from "../tickets/outcome";
 import { laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
@@ -79,16 +80,29 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
   const title =
     options.title ??
     (holds.length
-      ? `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`
+      ? tr(
+          `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`,
+          `同一时刻只有一个持有者：连续 ${holds.length} 次持锁，共等待 ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms`,
+        )
       : firstWrite
-        ? `${readBeforeWrite} of ${rows.length} buyers read the count before the first write`
-        : `${rows.length} processes, no writes`);
+        ? tr(
+            `${readBeforeWrite} of ${rows.length} buyers read the count before the first write`,
+            `${rows.length} 个买家中有 ${readBeforeWrite} 个在第一次写入前读到了余票数`,
+          )
+        : tr(`${rows.length} processes, no writes`, `${rows.length} 个进程，没有写入`));
   const caption =
     options.caption ??
-    "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.";
+    tr(
+      "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.",
+      "每行一个进程；浅色条：存活，灰色：等待锁，深色：持有锁；圆点是读 db.json，菱形是写。",
+    );
   return {
     data,
-    layout: laneLayout(title, "time since the run started (ms)", caption, rows, { minHeight: 300, base: 120, perRow: 36 }),
+    layout: laneLayout(title, tr("time since the run started (ms)", "自运行开始起的时间（ms）"), caption, rows, {
+      minHeight: 300,
+      base: 120,
+      perRow: 36,
+    }),
     caption,
     text: textTable(
       ["process", "alive ms", "wait ms", "hold ms"],

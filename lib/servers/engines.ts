@@ -3,6 +3,7 @@
  * Debian keeps PostgreSQL's server programs in /usr/lib/postgresql/<version>/bin (not on PATH);
  * Homebrew keeps them in its opt/ folders.
  */
+import { tr } from "../core/lang";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
@@ -97,7 +98,10 @@ export function requireEngines(engines: readonly Engine[]): void {
   if (missing.length === 0) return;
   const lines = missing.map((engine) => `  ${engine}: ${installHint[engine]}`);
   const error = new Error(
-    `This chapter needs ${missing.join(", ")}, not installed here. Install, then restart the kernel:\n${lines.join("\n")}`,
+    tr(
+      `This chapter needs ${missing.join(", ")}, not installed here. Install, then restart the kernel:\n${lines.join("\n")}`,
+      `本章需要 ${missing.join("、")}，这台机器上没有安装。请安装后重启内核：\n${lines.join("\n")}`,
+    ),
   );
   error.name = "EngineMissingError";
   error.stack = `${error.name}: ${error.message}`; // the message is the whole story: no stack trace

@@ -4,10 +4,9 @@
  * leader is replaced within about a second. Ready when every member says it is healthy.
  */
 import * as http from "node:http";
-import * as net from "node:net";
 import * as path from "node:path";
 import { findEngine } from "./engines";
-import { isUp, launch, removeFolder, serverFolder, stopLaunched, type Launched } from "./launch";
+import { freePort, isUp, launch, removeFolder, serverFolder, stopLaunched, type Launched } from "./launch";
 
 export interface EtcdMember {
   name: string;
@@ -37,25 +36,16 @@ export interface EtcdOptions {
 }
 
 /** A free loopback port (the kernel picks it; closed again at once). */
-function freePort(): Promise<number> {
+/** One JSON request to a member's HTTP gateway: GET without a body, POST with one. */
+function requestJson(url: string, body?: unknown, timeoutMs = 500): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function getJson(url: string, timeoutMs = 500): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(url, { timeout: timeoutMs }, (response) => {
-      let body = "";
-      response.on("data", (chunk) => (body += chunk));
+    const method = body === undefined ? "GET" : "POST";
+    const request = http.request(url, { method, timeout: timeoutMs, headers: { "content-type": "application/json" } }, (response) => {
+      let text = "";
+      response.on("data", (chunk) => (text += chunk));
       response.on("end", () => {
         try {
-          resolve(JSON.parse(body));
+          resolve(JSON.parse(text));
         } catch (error) {
           reject(error);
         }
@@ -63,6 +53,7 @@ function getJson(url: string, timeoutMs = 500): Promise<unknown> {
     });
     request.on("timeout", () => request.destroy(new Error("timeout")));
     request.on("error", reject);
+    request.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -121,7 +112,7 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdCluster>
           user: null,
           readyLine: null,
           // Healthy means: this member sees a leader and can serve a quorum read.
-          ready: async () => ((await getJson(`${clientUrl(i)}/health`)) as { health?: string }).health === "true",
+          ready: async () => ((await requestJson(`${clientUrl(i)}/health`)) as { health?: string }).health === "true",
           timeoutMs: options.timeoutMs ?? 20_000,
         }).then((member) => (launched[i] = member)),
       ),
@@ -155,7 +146,7 @@ async function leaderOf(members: EtcdMember[]): Promise<EtcdMember | null> {
     members.map(async (member) => {
       if (!member.isUp()) return null;
       try {
-        const status = (await postJson(`${member.clientUrl}/v3/maintenance/status`, {})) as {
+        const status = (await requestJson(`${member.clientUrl}/v3/maintenance/status`, {})) as {
           header?: { member_id?: string };
           leader?: string;
         };
@@ -168,27 +159,4 @@ async function leaderOf(members: EtcdMember[]): Promise<EtcdMember | null> {
   const known = statuses.filter((s) => s && s.leader && s.leader !== "0");
   const leaderId = known[0]?.leader;
   return statuses.find((s) => s && s.id === leaderId)?.member ?? null;
-}
-
-function postJson(url: string, body: unknown, timeoutMs = 500): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      url,
-      { method: "POST", timeout: timeoutMs, headers: { "content-type": "application/json" } },
-      (response) => {
-        let text = "";
-        response.on("data", (chunk) => (text += chunk));
-        response.on("end", () => {
-          try {
-            resolve(JSON.parse(text));
-          } catch (error) {
-            reject(error);
-          }
-        });
-      },
-    );
-    request.on("timeout", () => request.destroy(new Error("timeout")));
-    request.on("error", reject);
-    request.end(JSON.stringify(body));
-  });
 }

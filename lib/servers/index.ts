@@ -3,7 +3,7 @@
  * from the system's own programs, each in a temp folder, stopped on every exit path (launch.ts).
  */
 export { findEngine, enginesPresent, requireEngines, EngineMissingError, installHint, type Engine } from "./engines";
-export { ServerStartError, serverUser, type RunAs } from "./launch";
+export { ServerStartError, serverUser, freePort, type RunAs } from "./launch";
 export { startPostgres, type PostgresServer, type PostgresOptions } from "./postgres";
 export { startRedis, type RedisServer } from "./redis";
 export { startEtcd, type EtcdCluster, type EtcdMember, type EtcdOptions } from "./etcd";

@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as net from "node:net";
 import * as path from "node:path";
 import { pidExists } from "../core/pids";
 import { linuxExtras } from "../core/platform";
@@ -235,4 +236,16 @@ export async function stopLaunched(server: Launched, signal: NodeJS.Signals = "S
 /** Whether a launched server is still running. */
 export function isUp(server: Launched): boolean {
   return server.child.exitCode === null && server.child.signalCode === null && pidExists(server.pid);
+}
+
+/** A free TCP port on `host` (the kernel picks it; closed again at once). */
+export function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -2,6 +2,7 @@
  * Live progress of a rush: in a notebook one display updated in place, in a
  * terminal one line on stderr (stdout stays clean for --json).
  */
+import { tr } from "../core/lang";
 import { inNotebook, updatingDisplay } from "../core/notebook";
 import type { RushConfig } from "./config";
 import type { RushSummary, TrialResult } from "./outcome";
@@ -17,9 +18,11 @@ export interface RushProgress {
 }
 
 function progressLine({ config, done, summary }: RushProgress): string {
-  return (
+  return tr(
     `rush ${config.strategy}: trial ${done}/${config.trials} · oversold in ${summary.oversoldTrials}` +
-    ` · torn reads ${summary.tornReads} · corrupt ${summary.corruptTrials} · ${summary.meanElapsedMs.toFixed(1)} ms/trial`
+      ` · torn reads ${summary.tornReads} · corrupt ${summary.corruptTrials} · ${summary.meanElapsedMs.toFixed(1)} ms/trial`,
+    `抢票 ${config.strategy}：第 ${done}/${config.trials} 次试验 · 超卖 ${summary.oversoldTrials} 次` +
+      ` · 撕裂读 ${summary.tornReads} · 文件损坏 ${summary.corruptTrials} · 每次 ${summary.meanElapsedMs.toFixed(1)} ms`,
   );
 }
 
