@@ -85,6 +85,28 @@ async function htmlExports(context) {
       result.problems,
     );
   }
+  // The Chinese edition's sample, executed by npm test's zh-CN stage: its figures and text in Chinese.
+  const zhDir = path.join(executedDir, "zh-CN");
+  const zhExports = fs.existsSync(zhDir)
+    ? fs
+        .readdirSync(zhDir)
+        .filter((f) => f.endsWith(".html"))
+        .sort()
+    : [];
+  for (const name of zhExports) {
+    const result = await checkHtmlExport({
+      context,
+      htmlFile: path.join(zhDir, name),
+      screenshotFile: path.join(outDir, `zh-CN-${name}.png`),
+    });
+    results.push(result);
+    report(
+      !result.problems.length,
+      `zh-CN/${result.html}`,
+      `figures drawn ${result.drawn}/${result.figures}  ${seconds(result.seconds)}  → ${path.relative(projectRoot, result.screenshot)}`,
+      result.problems,
+    );
+  }
   if (results.some((r) => r.blocked?.length))
     step(
       `   (offline: the exports' CDN links were not loaded: ${[...new Set(results.flatMap((r) => r.blocked ?? []))].map((u) => u.split("?")[0]).join(", ")})`,

@@ -43,6 +43,23 @@ const writeJson = (file, value) => {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, `${JSON.stringify(value, null, 1)}\n`);
 };
+/**
+ * Notebooks whose translation has not been written yet, declared in i18n/<edition>/PENDING (one
+ * per line): the edition leaves them out, and says so. A notebook missing from both the edition
+ * and PENDING is a failure, so none can be forgotten.
+ */
+export function pendingNotebooks(edition) {
+  const file = path.join(i18nDir, edition, "PENDING");
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .map((line) => line.replace(/#.*/, "").trim())
+        .filter(Boolean)
+    : [];
+}
+const translated = (edition) => sourceNotebooks().filter((n) => !pendingNotebooks(edition).includes(n));
+
 export const translationFile = (edition, notebook) => path.join(i18nDir, edition, notebook.replace(/\.ipynb$/, ".json"));
 export const editionNotebook = (edition, notebook) => path.join(notebooksDir, edition, notebook);
 
@@ -59,7 +76,8 @@ export function extract(edition) {
     const cells = {};
     for (const cell of english.cells.filter((c) => c.cell_type === "markdown")) {
       const old = translation.cells[cell.id];
-      cells[cell.id] = { en: text(cell), zh: old?.zh ?? "", ...(old && old.en !== text(cell) ? { stale: true } : {}) };
+      // Stale: a translation exists, made for other English text. (An empty one is simply missing.)
+      cells[cell.id] = { en: text(cell), zh: old?.zh ?? "", ...(old?.zh && (old.stale || old.en !== text(cell)) ? { stale: true } : {}) };
     }
     writeJson(translationFile(edition, notebook), { notebook, cells });
   }
@@ -94,7 +112,7 @@ const serialize = (notebook) => `${JSON.stringify(notebook, null, 1)}\n`;
 
 export function build(edition) {
   const problems = [];
-  for (const notebook of sourceNotebooks()) {
+  for (const notebook of translated(edition)) {
     const result = generate(edition, notebook);
     problems.push(...result.problems);
     const file = editionNotebook(edition, notebook);
@@ -125,8 +143,10 @@ export function differingCells(committed, expected) {
 /** Every way an edition has drifted from the English notebooks. */
 export function check(edition) {
   const problems = [];
-  const expected = new Set(sourceNotebooks().map((n) => editionNotebook(edition, n)));
-  for (const notebook of sourceNotebooks()) {
+  const expected = new Set(translated(edition).map((n) => editionNotebook(edition, n)));
+  for (const pending of pendingNotebooks(edition))
+    if (!sourceNotebooks().includes(pending)) problems.push(`i18n/${edition}/PENDING names ${pending}, which is not an English notebook`);
+  for (const notebook of translated(edition)) {
     const result = generate(edition, notebook);
     problems.push(...result.problems);
     const file = editionNotebook(edition, notebook);
@@ -158,6 +178,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
   }
   for (const problem of problems) console.error(`editions: ${problem}`);
+  for (const edition of editions)
+    for (const pending of pendingNotebooks(edition))
+      console.log(`editions: ${edition}: ${pending} is not translated yet (i18n/${edition}/PENDING)`);
   if (command === "check" && problems.length === 0) console.log(`editions: ${editions.join(", ")} in step with the English notebooks`);
   process.exit(problems.length ? 1 : 0);
 }

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import { quoteInput } from "../core/text";
 import { StoreUrlError, parseStoreUrl, describeAddress, type StoreAddress } from "../distributed/address";
 import { classTally, classTallyText, openClassRush } from "../distributed/class-rush";
+import { openCounter } from "../distributed/connect";
 import { runStoreRush } from "../distributed/rush";
 import { storeStrategy, strategiesOf } from "../distributed/strategies";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
@@ -87,17 +88,27 @@ export async function storeRush(argv: readonly string[]): Promise<number> {
   try {
     if (values.tickets !== undefined) await openClassRush(address, { tickets: values.tickets, namespace });
     const waitS = values.wait ?? 120;
+    // One connection, asked every 50 ms: thirty students waiting must not flood the teacher's server.
     const untilOpen = async (): Promise<void> => {
       const deadline = Date.now() + waitS * 1000;
-      let said = false;
-      for (;;) {
-        const now = await classTally(address, { namespace });
-        if (now.tickets !== null && now.left !== null && now.left > 0) return;
-        if (Date.now() > deadline)
-          throw new Error(`no sale opened on ${where} within ${waitS} s (the teacher opens one, or pass --tickets N)`);
-        if (!said) console.error(`proclab rush: ${buyers} buyer(s) ready; waiting for the sale to open on ${where} (Ctrl-C to stop)`);
-        said = true;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+      const counter = await openCounter(address, namespace);
+      try {
+        let said = false;
+        for (;;) {
+          const left = await counter.remaining();
+          if (left !== null && left > 0) return;
+          if (Date.now() > deadline)
+            throw new Error(
+              left === 0
+                ? `the sale on ${where} stayed sold out for ${waitS} s (the teacher opens a new one, or pass --tickets N)`
+                : `no sale opened on ${where} within ${waitS} s (the teacher opens one, or pass --tickets N)`,
+            );
+          if (!said) console.error(`proclab rush: ${buyers} buyer(s) ready; waiting for the sale to open on ${where} (Ctrl-C to stop)`);
+          said = true;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      } finally {
+        await counter.close();
       }
     };
     const result = await runStoreRush({

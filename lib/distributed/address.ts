@@ -22,7 +22,7 @@ const expected = "expected postgres://user:password@host:port/database, redis://
 /** Parses a store URL; throws StoreUrlError naming the URL (password hidden) and the expected forms. */
 export function parseStoreUrl(text: string): StoreAddress {
   // Never echo a password: every message shows the URL with it masked.
-  const shown = text.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
+  const shown = text.replace(/\/\/([^:@/]*):[^@]*@/, "//$1:***@");
   // Several hosts, comma-separated, are not one URL's host: etcd's list is split by hand.
   if (text.startsWith("etcd://")) {
     const hosts = text

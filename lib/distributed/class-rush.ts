@@ -17,6 +17,11 @@ import { defaultNamespace } from "./seller";
 export interface ClassServer {
   /** What students pass to `--store` (password included: share it with the class only). */
   url: string;
+  /**
+   * The teacher's own way in: the Unix socket, as the server's owner. Open the sale and watch the
+   * tally with it: a student who changes the class role's password cannot lock the teacher out.
+   */
+  teacher: StoreAddress;
   server: PostgresServer;
   stop(): Promise<void>;
 }
@@ -47,21 +52,40 @@ export async function startClassServer(options: ClassServerOptions = {}): Promis
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(password)) throw new RangeError("password: use 8 to 64 letters, digits, - or _");
   const port = options.port ?? (await freePort("0.0.0.0"));
   const server = await startPostgres({ tcp: { host: options.listen ?? "0.0.0.0", port } });
+  const teacher: StoreAddress = { engine: "postgres", connection: { ...server.connection, database } };
   try {
-    const admin = new Client(server.connection);
-    await admin.connect();
-    try {
-      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
-      await admin.query(`CREATE DATABASE ${database} OWNER ${role}`);
-    } finally {
-      await admin.end();
-    }
+    // The class's role may buy (read and update the count, record a sale) and nothing else: the
+    // database, its schema and tables belong to the teacher (the server's owner).
+    await asAdmin(server.connection, [
+      `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`,
+      `CREATE DATABASE ${database}`,
+      `REVOKE CONNECT ON DATABASE postgres, template1 FROM PUBLIC`,
+    ]);
+    const counter = await openCounter(teacher, defaultNamespace); // creates the tables, as the teacher
+    await counter.close();
+    await asAdmin(teacher.connection, [
+      `REVOKE ALL ON SCHEMA public FROM PUBLIC`,
+      `GRANT USAGE ON SCHEMA public TO ${role}`,
+      `GRANT SELECT, UPDATE ON ${defaultNamespace}_tickets TO ${role}`,
+      `GRANT SELECT, INSERT ON ${defaultNamespace}_sales TO ${role}`,
+      `GRANT USAGE ON SEQUENCE ${defaultNamespace}_sales_id_seq TO ${role}`,
+    ]);
   } catch (error) {
     await server.stop();
     throw error;
   }
   const host = options.advertise ?? firstAddress();
-  return { url: `postgres://${role}:${password}@${host}:${port}/${database}`, server, stop: () => server.stop() };
+  return { url: `postgres://${role}:${password}@${host}:${port}/${database}`, teacher, server, stop: () => server.stop() };
+}
+
+async function asAdmin(connection: PostgresServer["connection"], statements: readonly string[]): Promise<void> {
+  const admin = new Client(connection);
+  await admin.connect();
+  try {
+    for (const statement of statements) await admin.query(statement);
+  } finally {
+    await admin.end();
+  }
 }
 
 function addressOf(store: string | StoreAddress): StoreAddress {

@@ -9,7 +9,8 @@ import { sleep, type Attempt, type Counter, type SellContext, type Seller } from
 type PgAddress = Extract<StoreAddress, { engine: "postgres" }>;
 
 async function connect(address: PgAddress): Promise<Client> {
-  const client = new Client({ ...address.connection, connectionTimeoutMillis: 10_000 });
+  // Bounded waits: a server that stops answering (stopped, a dropped network) fails a query in 10 s, never hangs.
+  const client = new Client({ ...address.connection, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
   await client.connect();
   // A connection that breaks mid-rush surfaces as an error of the query, not an unhandled event.
   client.on("error", () => undefined);
@@ -86,10 +87,13 @@ export async function postgresSeller(address: PgAddress, strategy: string, ns: s
 export async function postgresCounter(address: PgAddress, ns: string): Promise<Counter> {
   const db = await connect(address);
   const table = `${ns}_tickets`;
-  await db.query(`CREATE TABLE IF NOT EXISTS ${table} (id int PRIMARY KEY, count int NOT NULL, total int NOT NULL)`);
-  await db.query(
-    `CREATE TABLE IF NOT EXISTS ${ns}_sales (id bigserial PRIMARY KEY, buyer text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
-  );
+  // Created when missing (a private server, the teacher's side); a class's students may not create tables.
+  if ((await db.query<{ t: string | null }>(`SELECT to_regclass($1) AS t`, [`${ns}_sales`])).rows[0].t === null) {
+    await db.query(`CREATE TABLE IF NOT EXISTS ${table} (id int PRIMARY KEY, count int NOT NULL, total int NOT NULL)`);
+    await db.query(
+      `CREATE TABLE IF NOT EXISTS ${ns}_sales (id bigserial PRIMARY KEY, buyer text NOT NULL, at timestamptz NOT NULL DEFAULT now())`,
+    );
+  }
   return {
     async reset(tickets) {
       await db.query(

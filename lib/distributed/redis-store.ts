@@ -18,6 +18,9 @@ async function connect(address: RedisAddress): Promise<Redis> {
     maxRetriesPerRequest: 0,
     enableOfflineQueue: false,
     retryStrategy: () => null,
+    // A server that stops answering fails a command in 10 s instead of hanging the rush.
+    connectTimeout: 10_000,
+    commandTimeout: 10_000,
   });
   redis.on("error", () => undefined); // errors reach the command that failed
   await redis.connect();

@@ -138,9 +138,23 @@ export interface Launched {
 }
 
 /** Runs a program once to completion (initdb): rejects with its output when it fails. */
-export function runOnce(label: string, command: string, args: readonly string[], user: RunAs | null, cwd: string): Promise<void> {
+export function runOnce(
+  label: string,
+  command: string,
+  args: readonly string[],
+  user: RunAs | null,
+  cwd: string,
+  timeoutMs: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ["ignore", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    // Under pdeathsig like the servers: an owner killed during initdb leaves no initdb behind.
+    const [program, argv] = withPdeathsig(command, args);
+    const child = spawn(program, argv, { cwd, stdio: ["ignore", "pipe", "pipe"], ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new ServerStartError(`${label} did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.on("exit", () => clearTimeout(timer));
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
@@ -156,11 +170,13 @@ export function runOnce(label: string, command: string, args: readonly string[],
 }
 
 /** Starts a server and resolves once it is ready; on failure it is killed and the error shows its log. */
+/** `command args` under `setpriv --pdeathsig SIGKILL` where there is one (Linux): it dies with us. */
+function withPdeathsig(command: string, args: readonly string[]): [string, string[]] {
+  return linuxExtras && fs.existsSync(setpriv) ? [setpriv, ["--pdeathsig", "SIGKILL", "--", command, ...args]] : [command, [...args]];
+}
+
 export async function launch(options: LaunchOptions): Promise<Launched> {
-  const [command, args] =
-    linuxExtras && fs.existsSync(setpriv)
-      ? [setpriv, ["--pdeathsig", "SIGKILL", "--", options.command, ...options.args]]
-      : [options.command, [...options.args]];
+  const [command, args] = withPdeathsig(options.command, options.args);
   const child = spawn(command, args, {
     cwd: options.cwd,
     env: options.env ?? process.env,

@@ -60,7 +60,9 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       ],
       user,
       folder,
+      timeoutMs,
     );
+    const started = Date.now();
     const port = options.tcp?.port ?? socketPort;
     if (options.tcp) {
       // initdb's pg_hba.conf lets TCP in from loopback only: let the class in, with a password.
@@ -84,13 +86,16 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
         "synchronous_commit=off",
         "-c",
         "full_page_writes=off",
+        // Shared memory in files of the data folder, not /dev/shm: a server killed with us leaves none behind.
+        "-c",
+        "dynamic_shared_memory_type=mmap",
         "-c",
         "max_connections=200",
       ],
       cwd: folder,
       user,
       readyLine: /database system is ready to accept connections/,
-      timeoutMs,
+      timeoutMs: Math.max(1000, timeoutMs - (Date.now() - started)), // initdb and start share the time
     });
     const connection = { host: folder, port, user: superuser, database: "postgres" };
     return {

@@ -24,9 +24,13 @@ export interface ServerChoice {
 const current: Servers = {};
 const starting: { [K in keyof Servers]?: Promise<NonNullable<Servers[K]>> } = {};
 
-async function ensure<K extends keyof Servers>(key: K, start: () => Promise<NonNullable<Servers[K]>>): Promise<void> {
+async function ensure<K extends keyof Servers>(
+  key: K,
+  start: () => Promise<NonNullable<Servers[K]>>,
+  fits: (server: NonNullable<Servers[K]>) => boolean = () => true,
+): Promise<void> {
   const existing = current[key];
-  if (existing?.isUp()) return;
+  if (existing?.isUp() && fits(existing)) return;
   if (existing) {
     delete current[key];
     await existing.stop().catch(() => undefined);
@@ -50,8 +54,14 @@ export async function startServers(choice: ServerChoice = { postgres: true, redi
   if (choice.redis) jobs.push(ensure("redis", () => startRedis()));
   if (choice.etcd) {
     const members = typeof choice.etcd === "number" ? choice.etcd : 3;
-    // A cluster with a killed member (a fault demo) is started afresh.
-    jobs.push(ensure("etcd", () => startEtcd({ members })));
+    // A cluster of another size (or with a killed member: not isUp) is started afresh.
+    jobs.push(
+      ensure(
+        "etcd",
+        () => startEtcd({ members }),
+        (cluster) => cluster.members.length === members,
+      ),
+    );
   }
   const results = await Promise.allSettled(jobs);
   const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult | undefined;
@@ -61,6 +71,8 @@ export async function startServers(choice: ServerChoice = { postgres: true, redi
 
 /** Stops every server started by startServers. */
 export async function stopServers(): Promise<void> {
+  // Starts under way finish first, so a server that becomes ready now is stopped too.
+  await Promise.allSettled(Object.values(starting));
   const all = Object.values(current) as { stop(): Promise<void> }[];
   for (const key of Object.keys(current) as (keyof Servers)[]) delete current[key];
   await Promise.all(all.map((server) => server.stop()));

@@ -90,11 +90,11 @@ test("students on three hosts rush one teacher's PostgreSQL: the tally names eac
     }
     const runs = students.map((name, i) => student(name, urlFor(hosts ? hosts[i].server : "127.0.0.1"), hosts?.[i].ns));
     await Promise.all(runs.map((r) => r.ready)); // every student's buyers are up and waiting
-    await openClassRush(server.url.replace(/@[^/]+\//, `@127.0.0.1:${port}/`), { tickets: 30 });
+    await openClassRush(server.teacher, { tickets: 30 });
     const results = await Promise.all(runs.map((r) => r.done));
     for (const [i, r] of results.entries()) assert.equal(r.code, 0, `${students[i]}: ${r.stderr}`);
     const reports = results.map((r) => JSON.parse(r.stdout));
-    const tally = await classTally(server.url.replace(/@[^/]+\//, `@127.0.0.1:${port}/`));
+    const tally = await classTally(server.teacher);
     assert.equal(tally.tickets, 30);
     assert.equal(tally.left, 0);
     assert.deepEqual(
@@ -113,9 +113,24 @@ test("students on three hosts rush one teacher's PostgreSQL: the tally names eac
   }
 });
 
-test("the class server needs a password over TCP: a wrong one is refused with a message naming the store", pg, async () => {
+test("the class server needs a password over TCP; the class's role can buy and nothing more", pg, async () => {
   const server = await startClassServer({ advertise: "127.0.0.1" });
   try {
+    const { Client } = await import("pg");
+    const student = new Client({ connectionString: server.url });
+    await student.connect();
+    for (const attack of [
+      "ALTER DATABASE proclab SET default_transaction_read_only = on",
+      "DROP TABLE proclab_sales",
+      "TRUNCATE proclab_sales",
+      "CREATE TABLE mine (x int)",
+      "DELETE FROM proclab_sales",
+    ])
+      await assert.rejects(student.query(attack), /must be owner|permission denied/, attack);
+    await student.end();
+    const reset = spawnSync(process.execPath, [cli, "rush", "--store", server.url, "--tickets", "3"], { encoding: "utf8" });
+    assert.equal(reset.status, 1, "a student cannot open a sale for the class");
+    assert.match(reset.stderr, /permission denied/);
     const wrong = server.url.replace(/:([^:@/]+)@/, ":wrong-password@");
     const result = spawnSync(process.execPath, [cli, "rush", "--store", wrong, "--tickets", "3"], { encoding: "utf8" });
     assert.equal(result.status, 1);
