@@ -32,7 +32,7 @@ step(
     : `notebook 06 needs database servers not installed here: ${missing.map(([name, e]) => `${name} (${e.install})`).join("; ")}`,
 );
 // The Chinese edition opens on its welcome notebook, with the file browser in notebooks/zh-CN/.
-if (lang === "zh-CN") passThrough.push("--ServerApp.default_url=/lab/tree/zh-CN/00-welcome.ipynb");
+if (lang === "zh-CN") passThrough.push("--LabApp.default_url=/lab/tree/zh-CN/00-welcome.ipynb");
 // JupyterLab refuses to run as root (containers, CI) unless told; a teacher's own user is unaffected.
 if (process.getuid?.() === 0 && !passThrough.includes("--allow-root")) passThrough.push("--allow-root");
 step(`starting JupyterLab on notebooks/ ${passThrough.join(" ")}`.trim());
