@@ -5,6 +5,7 @@
  */
 import { UsageError } from "./cli/args";
 import { commands } from "./cli/commands";
+import { tr } from "./core/lang";
 
 function overview(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
@@ -20,14 +21,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
   if (!command) {
-    console.error(`proclab: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
+    console.error(
+      tr(`proclab: unknown command ${JSON.stringify(name)}`, `proclab: 未知命令 ${JSON.stringify(name)}`) + `\n\n${overview()}`,
+    );
     return 2;
   }
   try {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`proclab ${name}: ${error.message}\n(proclab ${name} --help lists the flags)`);
+      console.error(
+        `proclab ${name}: ${error.message}\n` + tr(`(proclab ${name} --help lists the flags)`, `（proclab ${name} --help 会列出所有选项）`),
+      );
       return 2;
     }
     throw error;

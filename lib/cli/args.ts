@@ -4,6 +4,7 @@
  * values and errors that name the flag and what was expected.
  */
 import { parseArgs } from "node:util";
+import { tr } from "../core/lang";
 import { quoteInput } from "../core/text";
 
 export type FlagType = "integer" | "number" | "string" | "boolean";
@@ -47,36 +48,52 @@ export function parseCommandLine<S extends FlagSpecs>(argv: readonly string[], s
     const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
     if (!spec || token.rawName !== `--${token.name}`) {
       const shown = Array.from(token.rawName).length > 60 ? quoteInput(token.rawName) : token.rawName;
-      throw new UsageError(
-        `unknown flag ${shown}; expected one of ${Object.keys(specs)
-          .map((n) => `--${n}`)
-          .join(", ")}`,
-      );
+      const known = Object.keys(specs)
+        .map((n) => `--${n}`)
+        .join(", ");
+      throw new UsageError(tr(`unknown flag ${shown}; expected one of ${known}`, `未知选项 ${shown}；可用的选项有 ${known}`));
     }
-    if (token.name in values) throw new UsageError(`--${token.name} given twice`);
+    if (token.name in values) throw new UsageError(tr(`--${token.name} given twice`, `--${token.name} 被指定了两次`));
     if (spec.type === "boolean") {
-      if (token.value !== undefined) throw new UsageError(`--${token.name} takes no value, got ${quoteInput(token.value)}`);
+      if (token.value !== undefined)
+        throw new UsageError(
+          tr(
+            `--${token.name} takes no value, got ${quoteInput(token.value)}`,
+            `--${token.name} 不接受值，实际给了 ${quoteInput(token.value)}`,
+          ),
+        );
       values[token.name] = true;
       continue;
     }
     // `--out --json`: a flag where a value should be is a forgotten value, not a value.
     if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--")))
-      throw new UsageError(`--${token.name} needs a value (${spec.type})`);
+      throw new UsageError(tr(`--${token.name} needs a value (${spec.type})`, `--${token.name} 缺少值（应为${typeInChinese[spec.type]}）`));
     values[token.name] = convert(token.name, spec.type, token.value);
   }
   return { values: values as FlagValues<S>, positionals };
 }
 
+/** A flag's type as a Chinese message names it. */
+const typeInChinese: Readonly<Record<FlagType, string>> = { integer: "整数", number: "数字", string: "字符串", boolean: "布尔值" };
+
 function convert(name: string, type: FlagType, raw: string): number | string {
   if (type === "string") return raw;
   const value = raw.trim() === "" ? NaN : Number(raw);
   if (!Number.isFinite(value) || (type === "integer" && !Number.isInteger(value))) {
-    throw new UsageError(`--${name} must be ${type === "integer" ? "an integer" : "a number"}, got ${quoteInput(raw)}`);
+    throw new UsageError(
+      tr(
+        `--${name} must be ${type === "integer" ? "an integer" : "a number"}, got ${quoteInput(raw)}`,
+        `--${name} 应为${typeInChinese[type]}，实际为 ${quoteInput(raw)}`,
+      ),
+    );
   }
   if (type === "integer" && !Number.isSafeInteger(value)) {
     // 1e20 is an integer to JavaScript, but not exactly: refuse it here, not deep inside a run.
     throw new UsageError(
-      `--${name} must be an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, got ${quoteInput(raw)}`,
+      tr(
+        `--${name} must be an integer between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}, got ${quoteInput(raw)}`,
+        `--${name} 应为 ${-Number.MAX_SAFE_INTEGER} 到 ${Number.MAX_SAFE_INTEGER} 之间的整数，实际为 ${quoteInput(raw)}`,
+      ),
     );
   }
   return value;

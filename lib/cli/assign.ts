@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { tr } from "../core/lang";
 import { assignNotebook } from "../grading/assign";
 import { readNotebook, writeNotebook } from "../grading/notebook";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
@@ -26,7 +27,7 @@ export const assign: Command = {
       console.log(usage);
       return 0;
     }
-    if (values.out === undefined) throw new UsageError("--out <dir> is required");
+    if (values.out === undefined) throw new UsageError(tr("--out <dir> is required", "必须指定 --out <dir>"));
     const sources = teacherNotebooks(files);
     fs.mkdirSync(values.out, { recursive: true });
     for (const source of sources) {

@@ -15,7 +15,7 @@ import { findSubmissions, gradeBatch, progressLine, type BatchResult, type Layou
 import { feedbackHtml, feedbackMarkdown, plainText, scoreTable } from "../grading/feedback";
 import { loadAssignment, type GradeOptions } from "../grading/grade";
 import { editionOf, readNotebook } from "../grading/notebook";
-import type { Language } from "../core/lang";
+import { tr, type Language } from "../core/lang";
 import { updateGradebook, type GradebookRow } from "../grading/gradebook";
 import { defaultLimits, groupLimits, sandboxProblem } from "../grading/sandbox";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
@@ -50,8 +50,18 @@ function outputFolder(flag: string, folder: string): string {
     fs.accessSync(folder, fs.constants.W_OK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way" : code === "EACCES" ? "not writable" : code;
-    throw new UsageError(`--${flag} ${JSON.stringify(folder)}: cannot use it as a folder (${why})`);
+    const why =
+      code === "EEXIST" || code === "ENOTDIR"
+        ? tr("a file is in the way", "路径上有一个文件挡着")
+        : code === "EACCES"
+          ? tr("not writable", "没有写权限")
+          : code;
+    throw new UsageError(
+      tr(
+        `--${flag} ${JSON.stringify(folder)}: cannot use it as a folder (${why})`,
+        `--${flag} ${JSON.stringify(folder)}：无法用作文件夹（${why}）`,
+      ),
+    );
   }
   return folder;
 }
@@ -113,8 +123,11 @@ export const grade: Command = {
     if (positionals.length !== 1) {
       throw new UsageError(
         positionals.length === 0
-          ? "expected a submission notebook or a folder of them"
-          : `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`,
+          ? tr("expected a submission notebook or a folder of them", "需要一个提交的笔记本，或一个放着提交笔记本的文件夹")
+          : tr(
+              `expected one submission (or one folder), got ${positionals.length}: ${positionals.join(" ")}`,
+              `只能给一个提交（或一个文件夹），实际给了 ${positionals.length} 个：${positionals.join(" ")}`,
+            ),
       );
     }
     // Everything is checked before the first submission runs.
@@ -125,16 +138,26 @@ export const grade: Command = {
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    if (values.jobs !== undefined && values.jobs < 1) throw new UsageError(`--jobs must be at least 1, got ${values.jobs}`);
+    if (values.jobs !== undefined && values.jobs < 1)
+      throw new UsageError(tr(`--jobs must be at least 1, got ${values.jobs}`, `--jobs 至少为 1，实际为 ${values.jobs}`));
     const memoryMb = values["memory-mb"];
     if (memoryMb !== undefined && memoryMb < 768)
-      throw new UsageError(`--memory-mb must be at least 768 (Node needs it to start), got ${memoryMb}`);
-    if (values.seed !== undefined && values.student !== undefined) throw new UsageError("pass --seed or --student, not both");
+      throw new UsageError(
+        tr(
+          `--memory-mb must be at least 768 (Node needs it to start), got ${memoryMb}`,
+          `--memory-mb 至少为 768（Node 启动就需要这么多），实际为 ${memoryMb}`,
+        ),
+      );
+    if (values.seed !== undefined && values.student !== undefined)
+      throw new UsageError(tr("pass --seed or --student, not both", "--seed 和 --student 只能给一个，不能同时给"));
     const sandbox = !values["unsafe-no-sandbox"];
     const problem = sandbox ? sandboxProblem() : null;
     if (problem)
       throw new UsageError(
-        `${problem}. Grading runs student code; without a sandbox it runs with your rights. If you accept that, pass --unsafe-no-sandbox`,
+        tr(
+          `${problem}. Grading runs student code; without a sandbox it runs with your rights. If you accept that, pass --unsafe-no-sandbox`,
+          `${problem}。评分会运行学生的代码；没有沙箱时，这些代码以你的权限运行。如果你接受这一点，请加上 --unsafe-no-sandbox`,
+        ),
       );
     const options: GradeOptions = {
       seed: values.seed,
@@ -145,11 +168,17 @@ export const grade: Command = {
       ...(memoryMb !== undefined ? { limits: { memoryMb } } : {}),
     };
     if (values.teacher !== undefined) {
-      if (!fs.existsSync(values.teacher)) throw new UsageError(`--teacher ${JSON.stringify(values.teacher)}: no such file`);
+      if (!fs.existsSync(values.teacher))
+        throw new UsageError(
+          tr(`--teacher ${JSON.stringify(values.teacher)}: no such file`, `--teacher ${JSON.stringify(values.teacher)}：文件不存在`),
+        );
       try {
         options.assignment = loadAssignment(values.teacher, values.manifest);
       } catch (error) {
-        throw new UsageError(`--teacher ${JSON.stringify(values.teacher)}: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        throw new UsageError(
+          tr(`--teacher ${JSON.stringify(values.teacher)}: ${message}`, `--teacher ${JSON.stringify(values.teacher)}：${message}`),
+        );
       }
     }
     const feedbackFolder = values.feedback !== undefined ? outputFolder("feedback", values.feedback) : undefined;
@@ -157,9 +186,20 @@ export const grade: Command = {
       values.gradebook !== undefined ? outputFolder("gradebook", values.gradebook) : found.layout === "file" ? undefined : found.root;
 
     const live = process.stderr.isTTY === true;
-    if (!sandbox) console.error("WARNING: grading without a sandbox (--unsafe-no-sandbox): submissions run with your rights");
+    if (!sandbox)
+      console.error(
+        tr(
+          "WARNING: grading without a sandbox (--unsafe-no-sandbox): submissions run with your rights",
+          "警告：正在不用沙箱评分（--unsafe-no-sandbox）：提交的代码以你的权限运行",
+        ),
+      );
     else if (groupLimits() === "none")
-      console.error("note: no cgroup could be made here, so the number of processes a submission starts is not limited (only its time)");
+      console.error(
+        tr(
+          "note: no cgroup could be made here, so the number of processes a submission starts is not limited (only its time)",
+          "注意：这里无法创建 cgroup，所以不限制一份提交启动的进程数（只限制它的运行时间）",
+        ),
+      );
     const results = await gradeBatch(found.submissions, {
       ...options,
       jobs: values.jobs ?? os.cpus().length,

@@ -4,6 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { tr } from "../core/lang";
 import { handout as makeHandout } from "../grading/handout";
 import { readNotebook } from "../grading/notebook";
 import { flagHelp, parseCommandLine, UsageError, type FlagSpecs } from "./args";
@@ -25,14 +26,21 @@ export const handout: Command = {
       console.log(usage);
       return 0;
     }
-    if (values.out === undefined) throw new UsageError("--out <dir> is required");
+    if (values.out === undefined) throw new UsageError(tr("--out <dir> is required", "必须指定 --out <dir>"));
     const files = teacherNotebooks(positionals);
-    for (const file of files) if (!fs.existsSync(file)) throw new UsageError(`no such teacher notebook: ${file}`);
+    for (const file of files)
+      if (!fs.existsSync(file)) throw new UsageError(tr(`no such teacher notebook: ${file}`, `教师笔记本不存在：${file}`));
     const made = files.map((file) => makeHandout(readNotebook(file), file)); // all checked before anything is written
     try {
       fs.mkdirSync(values.out, { recursive: true });
     } catch (error) {
-      throw new UsageError(`--out ${JSON.stringify(values.out)}: cannot make the folder (${(error as NodeJS.ErrnoException).code})`);
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new UsageError(
+        tr(
+          `--out ${JSON.stringify(values.out)}: cannot make the folder (${code})`,
+          `--out ${JSON.stringify(values.out)}：无法创建文件夹（${code}）`,
+        ),
+      );
     }
     for (const { assignment, solutions, rubric } of made) {
       for (const [kind, text] of [

@@ -10,6 +10,7 @@
  * and what the interrupted trial showed are printed, exit 130 / 143.
  */
 import * as path from "node:path";
+import { tr } from "../core/lang";
 import { quoteInput, showInput } from "../core/text";
 import { ScheduleError } from "../schedule/parse";
 import { interleavingText } from "../schedule/text";
@@ -72,6 +73,11 @@ class InputError extends Error {
   override name = "InputError";
 }
 
+/** `--flag: problem`, with the colon of the learner's language. */
+function flagProblem(flag: string, problem: string): string {
+  return tr(`--${flag}: ${problem}`, `--${flag}：${problem}`);
+}
+
 /** Exit statuses after a stop by signal, as a shell reports a process killed by it (128 + N). */
 const signalStatus: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
 
@@ -87,7 +93,13 @@ function rushConfigFromArgs(argv: readonly string[]): {
   replay?: RushRecording;
 } {
   const { values, positionals } = parseCommandLine(argv, flags);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoteInput(positionals[0])}; rush takes only flags`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      tr(
+        `unexpected argument ${quoteInput(positionals[0])}; rush takes only flags`,
+        `多余的参数 ${quoteInput(positionals[0])}；rush 只接受选项`,
+      ),
+    );
   const settings: Partial<Record<keyof RushConfig, unknown>> = {};
   for (const [field, flag] of Object.entries(flagOf) as [keyof RushConfig, keyof typeof flags][]) {
     if (values[flag] !== undefined) settings[field] = values[flag];
@@ -100,17 +112,22 @@ function rushConfigFromArgs(argv: readonly string[]): {
   try {
     config = planRush({ ...settings, schedule }).config;
   } catch (error) {
-    if (error instanceof RushConfigError && error.field === "db") throw new InputError(`--db: ${error.problem}`);
-    if (error instanceof RushConfigError) throw new UsageError(`--${flagOf[error.field]}: ${error.problem}`);
-    if (error instanceof ScheduleError) throw new UsageError(`--${replay ? "replay" : "schedule"}: ${error.message}`);
+    if (error instanceof RushConfigError && error.field === "db") throw new InputError(flagProblem("db", error.problem));
+    if (error instanceof RushConfigError) throw new UsageError(flagProblem(flagOf[error.field], error.problem));
+    if (error instanceof ScheduleError) throw new UsageError(flagProblem(replay ? "replay" : "schedule", error.message));
     throw error;
   }
   // Checked now, not after the rush: a recording that cannot be saved would lose its results.
   if (values.record !== undefined) {
     const problem = recordingPathProblem(values.record);
-    if (problem) throw new InputError(`--record: ${problem}`);
+    if (problem) throw new InputError(flagProblem("record", problem));
     if (path.resolve(values.record) === config.db)
-      throw new InputError(`--record: ${values.record} is the --db file; the recording would replace the ticket database`);
+      throw new InputError(
+        tr(
+          `--record: ${values.record} is the --db file; the recording would replace the ticket database`,
+          `--record：${values.record} 就是 --db 指定的文件；录制会覆盖票务数据库`,
+        ),
+      );
   }
   return { config, json: values.json === true, echo: values.echo === true, schedule: values.schedule, record: values.record, replay };
 }
@@ -118,19 +135,27 @@ function rushConfigFromArgs(argv: readonly string[]): {
 /** A recording for --replay; its settings replace --strategy, --buyers, --tickets, --trials, which must not differ. */
 function recordingFromFlag(file: string, values: RushFlags): RushRecording {
   if (values.schedule !== undefined)
-    throw new UsageError("--replay and --schedule exclude each other: a replay runs the recorded schedules");
+    throw new UsageError(
+      tr(
+        "--replay and --schedule exclude each other: a replay runs the recorded schedules",
+        "--replay 和 --schedule 不能同时使用：回放运行的是录制下来的调度",
+      ),
+    );
   let recording: RushRecording;
   try {
     recording = loadRecording(file);
   } catch (error) {
-    if (error instanceof ScheduleError || error instanceof TypeError) throw new InputError(`--replay: ${(error as Error).message}`);
+    if (error instanceof ScheduleError || error instanceof TypeError) throw new InputError(flagProblem("replay", (error as Error).message));
     throw error;
   }
   const fromFile = { strategy: recording.strategy, buyers: recording.buyers, tickets: recording.tickets, trials: recording.runs.length };
   for (const [flag, value] of Object.entries(fromFile) as [keyof typeof fromFile, string | number][]) {
     if (values[flag] !== undefined && values[flag] !== value) {
       throw new UsageError(
-        `--${flag} ${showInput(values[flag])} differs from the recording ${file} (${flag} ${value}); leave it out when replaying`,
+        tr(
+          `--${flag} ${showInput(values[flag])} differs from the recording ${file} (${flag} ${value}); leave it out when replaying`,
+          `--${flag} ${showInput(values[flag])} 与录制文件 ${file} 中的设置（${flag} ${value}）不同；回放时请不要指定它`,
+        ),
       );
     }
   }

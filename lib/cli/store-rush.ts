@@ -8,6 +8,7 @@
  * never printed.
  */
 import * as os from "node:os";
+import { tr } from "../core/lang";
 import { quoteInput } from "../core/text";
 import { StoreUrlError, parseStoreUrl, describeAddress, type StoreAddress } from "../distributed/address";
 import { classTally, classTallyText, openClassRush } from "../distributed/class-rush";
@@ -50,10 +51,22 @@ export async function storeRush(argv: readonly string[]): Promise<number> {
   }
   for (const arg of argv) {
     const flag = /^--([a-z-]+)/.exec(arg)?.[1];
-    if (flag && fileOnly.includes(flag)) throw new UsageError(`--${flag} is for the db.json rush; it does not apply with --store`);
+    if (flag && fileOnly.includes(flag))
+      throw new UsageError(
+        tr(
+          `--${flag} is for the db.json rush; it does not apply with --store`,
+          `--${flag} 只用于 db.json 上的抢票；与 --store 一起使用时无效`,
+        ),
+      );
   }
   const { values, positionals } = parseCommandLine(argv, storeFlags);
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${quoteInput(positionals[0])}; rush takes only flags`);
+  if (positionals.length > 0)
+    throw new UsageError(
+      tr(
+        `unexpected argument ${quoteInput(positionals[0])}; rush takes only flags`,
+        `多余的参数 ${quoteInput(positionals[0])}；rush 只接受选项`,
+      ),
+    );
   let address: StoreAddress;
   try {
     address = parseStoreUrl(values.store ?? "");
@@ -66,22 +79,36 @@ export async function storeRush(argv: readonly string[]): Promise<number> {
   try {
     storeStrategy(address.engine, strategyName);
   } catch {
+    const offered = strategiesOf(address.engine)
+      .map((s) => s.name)
+      .join(", ");
     throw new UsageError(
-      `--strategy ${quoteInput(strategyName)}: ${address.engine} offers ${strategiesOf(address.engine)
-        .map((s) => s.name)
-        .join(", ")}`,
+      tr(
+        `--strategy ${quoteInput(strategyName)}: ${address.engine} offers ${offered}`,
+        `--strategy ${quoteInput(strategyName)}：${address.engine} 提供的策略有 ${offered}`,
+      ),
     );
   }
   const name = values.name ?? os.userInfo().username;
-  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name)) throw new UsageError(`--name ${quoteInput(name)}: use 1 to 32 letters, digits, ., _ or -`);
+  if (!/^[A-Za-z0-9_.-]{1,32}$/.test(name))
+    throw new UsageError(
+      tr(
+        `--name ${quoteInput(name)}: use 1 to 32 letters, digits, ., _ or -`,
+        `--name ${quoteInput(name)}：请使用 1 到 32 个字母、数字、.、_ 或 -`,
+      ),
+    );
   const buyers = values.buyers ?? 4;
-  if (!Number.isInteger(buyers) || buyers < 1 || buyers > 64) throw new UsageError(`--buyers must be from 1 to 64, got ${buyers}`);
+  if (!Number.isInteger(buyers) || buyers < 1 || buyers > 64)
+    throw new UsageError(tr(`--buyers must be from 1 to 64, got ${buyers}`, `--buyers 应在 1 到 64 之间，实际为 ${buyers}`));
   if (values.tickets !== undefined && !(Number.isInteger(values.tickets) && values.tickets >= 1))
-    throw new UsageError(`--tickets must be a positive integer, got ${values.tickets}`);
+    throw new UsageError(
+      tr(`--tickets must be a positive integer, got ${values.tickets}`, `--tickets 应为正整数，实际为 ${values.tickets}`),
+    );
   const thinkMs = values.think ?? 1;
-  if (!(thinkMs >= 0 && thinkMs <= 10_000)) throw new UsageError(`--think must be from 0 to 10000 ms, got ${thinkMs}`);
+  if (!(thinkMs >= 0 && thinkMs <= 10_000))
+    throw new UsageError(tr(`--think must be from 0 to 10000 ms, got ${thinkMs}`, `--think 应在 0 到 10000 ms 之间，实际为 ${thinkMs}`));
   if (values.wait !== undefined && !(values.wait > 0 && values.wait <= 3600))
-    throw new UsageError(`--wait must be from 0 to 3600 s, got ${values.wait}`);
+    throw new UsageError(tr(`--wait must be from 0 to 3600 s, got ${values.wait}`, `--wait 应在 0 到 3600 s 之间，实际为 ${values.wait}`));
   const namespace = values.namespace ?? "proclab";
 
   const where = describeAddress(address);
@@ -100,8 +127,14 @@ export async function storeRush(argv: readonly string[]): Promise<number> {
           if (Date.now() > deadline)
             throw new Error(
               left === 0
-                ? `the sale on ${where} stayed sold out for ${waitS} s (the teacher opens a new one, or pass --tickets N)`
-                : `no sale opened on ${where} within ${waitS} s (the teacher opens one, or pass --tickets N)`,
+                ? tr(
+                    `the sale on ${where} stayed sold out for ${waitS} s (the teacher opens a new one, or pass --tickets N)`,
+                    `${where} 上的票在 ${waitS} s 内一直是售罄状态（等老师开启新一轮售票，或者加上 --tickets N 自己开一轮）`,
+                  )
+                : tr(
+                    `no sale opened on ${where} within ${waitS} s (the teacher opens one, or pass --tickets N)`,
+                    `${waitS} s 内 ${where} 上没有开始售票（等老师开启一轮售票，或者加上 --tickets N 自己开一轮）`,
+                  ),
             );
           if (!said) console.error(`proclab rush: ${buyers} buyer(s) ready; waiting for the sale to open on ${where} (Ctrl-C to stop)`);
           said = true;

@@ -3,6 +3,8 @@
  * (`postgres://user:password@host:5432/db`, `redis://:password@host:6379`,
  * `etcd://host:2379,host:2379`). Plain data, so it travels to buyer processes.
  */
+import { tr } from "../core/lang";
+
 export type StoreEngine = "postgres" | "redis" | "etcd" | "file";
 
 export type StoreAddress =
@@ -17,7 +19,15 @@ export class StoreUrlError extends Error {
   override name = "StoreUrlError";
 }
 
-const expected = "expected postgres://user:password@host:port/database, redis://[:password@]host:port or etcd://host:port[,host:port…]";
+const forms = "postgres://user:password@host:port/database, redis://[:password@]host:port or etcd://host:port[,host:port…]";
+const zhForms = "postgres://user:password@host:port/database、redis://[:password@]host:port 或 etcd://host:port[,host:port…]";
+
+/** The URL forms a message lists, in the learner's language. */
+const expected = (): string => tr(`expected ${forms}`, `应为 ${zhForms}`);
+
+function noHost(shown: string): string {
+  return tr(`--store ${shown}: no host (${expected()})`, `--store ${shown}：缺少主机名（${expected()}）`);
+}
 
 /** Parses a store URL; throws StoreUrlError naming the URL (password hidden) and the expected forms. */
 export function parseStoreUrl(text: string): StoreAddress {
@@ -31,7 +41,12 @@ export function parseStoreUrl(text: string): StoreAddress {
       .map((host) => host.replace(/\/$/, ""));
     const bad = hosts.find((host) => !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(host));
     if (bad !== undefined)
-      throw new StoreUrlError(`--store ${JSON.stringify(shown)}: ${JSON.stringify(bad)} is not host:port (${expected})`);
+      throw new StoreUrlError(
+        tr(
+          `--store ${JSON.stringify(shown)}: ${JSON.stringify(bad)} is not host:port (${expected()})`,
+          `--store ${JSON.stringify(shown)}：${JSON.stringify(bad)} 不是 host:port 的形式（${expected()}）`,
+        ),
+      );
     return { engine: "etcd", endpoints: hosts.map((host) => `http://${host}`) };
   }
   let url: URL;
@@ -39,11 +54,14 @@ export function parseStoreUrl(text: string): StoreAddress {
     // libpq's socket form, postgres://user@/db?host=/folder, has no host: give the parser one.
     url = new URL(/^postgres(ql)?:\/\/[^/]*@\//.test(text) && /[?&]host=/.test(text) ? text.replace("@/", "@localhost/") : text);
   } catch {
-    throw new StoreUrlError(`--store ${JSON.stringify(shown)} is not a URL: ${expected}`);
+    throw new StoreUrlError(
+      tr(`--store ${JSON.stringify(shown)} is not a URL: ${expected()}`, `--store ${JSON.stringify(shown)} 不是 URL：${expected()}`),
+    );
   }
   const port = (fallback: number): number => {
     const value = url.port ? Number(url.port) : fallback;
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new StoreUrlError(`--store ${shown}: bad port ${url.port}`);
+    if (!Number.isInteger(value) || value < 1 || value > 65535)
+      throw new StoreUrlError(tr(`--store ${shown}: bad port ${url.port}`, `--store ${shown}：端口 ${url.port} 无效`));
     return value;
   };
   switch (url.protocol) {
@@ -52,9 +70,18 @@ export function parseStoreUrl(text: string): StoreAddress {
       const database = decodeURIComponent(url.pathname.replace(/^\//, ""));
       const socketHost = url.searchParams.get("host");
       const host = socketHost ?? url.hostname;
-      if (!host) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
-      if (!database) throw new StoreUrlError(`--store ${shown}: no database name after the host (${expected})`);
-      if (!url.username) throw new StoreUrlError(`--store ${shown}: no user before the host (${expected})`);
+      if (!host) throw new StoreUrlError(noHost(shown));
+      if (!database)
+        throw new StoreUrlError(
+          tr(
+            `--store ${shown}: no database name after the host (${expected()})`,
+            `--store ${shown}：主机后面缺少数据库名（${expected()}）`,
+          ),
+        );
+      if (!url.username)
+        throw new StoreUrlError(
+          tr(`--store ${shown}: no user before the host (${expected()})`, `--store ${shown}：主机前面缺少用户名（${expected()}）`),
+        );
       return {
         engine: "postgres",
         connection: {
@@ -67,7 +94,7 @@ export function parseStoreUrl(text: string): StoreAddress {
       };
     }
     case "redis:": {
-      if (!url.hostname) throw new StoreUrlError(`--store ${shown}: no host (${expected})`);
+      if (!url.hostname) throw new StoreUrlError(noHost(shown));
       return {
         engine: "redis",
         connection: {
@@ -79,7 +106,12 @@ export function parseStoreUrl(text: string): StoreAddress {
       };
     }
     default:
-      throw new StoreUrlError(`--store ${shown}: unknown kind of store ${url.protocol.replace(":", "")} (${expected})`);
+      throw new StoreUrlError(
+        tr(
+          `--store ${shown}: unknown kind of store ${url.protocol.replace(":", "")} (${expected()})`,
+          `--store ${shown}：未知的存储类型 ${url.protocol.replace(":", "")}（${expected()}）`,
+        ),
+      );
   }
 }
 

@@ -4,6 +4,7 @@
  * a regular file, or a new one in an existing writable folder.
  */
 import * as path from "node:path";
+import { tr } from "../core/lang";
 import { defaultDbPath } from "../core/paths";
 import { showInput } from "../core/text";
 import { dbPathProblem } from "./db";
@@ -48,7 +49,7 @@ export class RushConfigError extends TypeError {
   constructor(
     readonly field: keyof RushConfig,
     readonly problem: string,
-    message = `${field} ${problem}`,
+    message = tr(`${field} ${problem}`, `${field}：${problem}`),
   ) {
     super(message);
     this.name = "RushConfigError";
@@ -59,14 +60,23 @@ const shown = (value: unknown): string => showInput(value);
 
 function integer(field: keyof RushConfig, value: unknown, min: number, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-    throw new RushConfigError(field, `must be an integer from ${min} to ${max}, got ${shown(value)}`);
+    throw new RushConfigError(
+      field,
+      tr(`must be an integer from ${min} to ${max}, got ${shown(value)}`, `应为 ${min} 到 ${max} 之间的整数，实际为 ${shown(value)}`),
+    );
   }
   return value;
 }
 
 function milliseconds(field: keyof RushConfig, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > rushLimits.ms) {
-    throw new RushConfigError(field, `must be a number of milliseconds from 0 to ${rushLimits.ms}, got ${shown(value)}`);
+    throw new RushConfigError(
+      field,
+      tr(
+        `must be a number of milliseconds from 0 to ${rushLimits.ms}, got ${shown(value)}`,
+        `应为 0 到 ${rushLimits.ms} 之间的毫秒数，实际为 ${shown(value)}`,
+      ),
+    );
   }
   return value;
 }
@@ -82,7 +92,8 @@ export function rushConfig(options: Partial<Record<keyof RushConfig, unknown>> =
     throw new RushConfigError("strategy", (error as Error).message, (error as Error).message);
   }
   const db = options.db === undefined ? defaultDbPath : options.db;
-  if (typeof db !== "string" || db === "") throw new RushConfigError("db", `must be a file path, got ${shown(db)}`);
+  if (typeof db !== "string" || db === "")
+    throw new RushConfigError("db", tr(`must be a file path, got ${shown(db)}`, `应为文件路径，实际为 ${shown(db)}`));
   const config = {
     buyers: integer("buyers", pick("buyers"), 1, rushLimits.buyers),
     tickets: integer("tickets", pick("tickets"), 0, rushLimits.tickets),

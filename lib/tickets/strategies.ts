@@ -5,6 +5,7 @@
  * else knows a strategy by name.
  */
 
+import { tr } from "../core/lang";
 import { showInput } from "../core/text";
 
 export type StrategyName = "none" | "join" | "seed-lock" | "lock" | "coarse";
@@ -85,7 +86,12 @@ export const strategyNames = Object.keys(strategies) as StrategyName[];
 /** The strategy called `name`; throws listing the valid names otherwise. */
 export function getStrategy(name: string): Strategy {
   if (!Object.prototype.hasOwnProperty.call(strategies, name)) {
-    throw new TypeError(`unknown strategy ${showInput(name)}; expected one of ${strategyNames.join(", ")}`);
+    throw new TypeError(
+      tr(
+        `unknown strategy ${showInput(name)}; expected one of ${strategyNames.join(", ")}`,
+        `未知策略 ${showInput(name)}；可用的策略有 ${strategyNames.join(", ")}`,
+      ),
+    );
   }
   return strategies[name as StrategyName];
 }
