@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { setup } from "./setup.mjs";
 import { executeNotebooks, listNotebooks } from "./notebooks.mjs";
-import { buildDir, projectRoot } from "./lib/project.mjs";
+import { buildDir, notebooksDir, projectRoot } from "./lib/project.mjs";
 import { fail, step } from "./lib/log.mjs";
 import { findChromium, launchChromium } from "./browser/chromium.mjs";
 import { startJupyterLab } from "./browser/jupyterlab.mjs";
@@ -18,6 +18,9 @@ import { checkNotebookRunAll } from "./browser/run-all.mjs";
 import { checkInterruptRestart } from "./browser/interrupt-restart.mjs";
 import { checkHtmlExport } from "./browser/html-export.mjs";
 import { describe } from "./browser/processes.mjs";
+import { missingGlyphs } from "./browser/glyphs.mjs";
+import { makeSlides } from "./slides.mjs";
+import { checkSlideDeck } from "./browser/slide-deck.mjs";
 
 const GLOBAL_TIMEOUT_MS = 10 * 60_000; // a hang guard: the whole check takes 1–3 minutes
 const outDir = path.join(buildDir, "browser");
@@ -98,6 +101,7 @@ async function htmlExports(context) {
       context,
       htmlFile: path.join(zhDir, name),
       screenshotFile: path.join(outDir, `zh-CN-${name}.png`),
+      inspect: (page) => chineseShown(page),
     });
     results.push(result);
     report(
@@ -111,6 +115,46 @@ async function htmlExports(context) {
     step(
       `   (offline: the exports' CDN links were not loaded: ${[...new Set(results.flatMap((r) => r.blocked ?? []))].map((u) => u.split("?")[0]).join(", ")})`,
     );
+  return results;
+}
+
+/** The Chinese edition's notebooks the browser checks run (npm test's zh-CN stage executes the same ones). */
+const zhSample = ["00-welcome.ipynb", "03-mutex.ipynb"];
+
+/** Problems with the Chinese text of a page: too little of it, or characters drawn without a glyph. */
+async function chineseShown(page, selector = "body") {
+  const { checked, missing } = await missingGlyphs(page, selector);
+  if (checked < 50) return [`the page shows only ${checked} distinct Chinese characters: is this the Chinese edition?`];
+  return missing.length
+    ? [`${missing.length} of ${checked} Chinese characters drawn without a glyph: ${missing.slice(0, 20).join(" ")}`]
+    : [];
+}
+
+/** The lecture slides of both editions (scripts/slides.mjs), generated from the notebooks just executed. */
+async function slideDecks(context) {
+  const results = [];
+  for (const lang of ["en", "zh-CN"]) {
+    const { status, decks } = makeSlides(lang);
+    if (status !== 0) results.push({ html: `slides (${lang})`, problems: [`the slides generator failed (exit ${status})`] });
+    for (const deck of decks) {
+      const executed = path.join(
+        buildDir,
+        "notebooks",
+        ...(lang === "en" ? [] : [lang]),
+        `${path.basename(deck.file, ".slides.html")}.ipynb`,
+      );
+      const result = await checkSlideDeck({
+        context,
+        deck,
+        executed: fs.existsSync(executed),
+        chinese: lang !== "en",
+        screenshotFile: path.join(outDir, `slides-${lang}-${path.basename(deck.file, ".html")}.png`),
+      });
+      result.html = `slides/${lang}/${path.basename(deck.file)}`;
+      results.push(result);
+      report(!result.problems.length, result.html, `${deck.slides} slides`, result.problems);
+    }
+  }
   return results;
 }
 
@@ -141,6 +185,27 @@ async function jupyterLab(context) {
         result.problems,
       );
     }
+    // The Chinese edition's sample, as a Chinese class sees it: Run All in JupyterLab, every
+    // Chinese character on the page drawn with a glyph (a screenshot to look at, too).
+    if (!chosen.length)
+      for (const name of zhSample) {
+        const result = await checkNotebookRunAll({
+          context,
+          lab,
+          notebookPath: path.join(notebooksDir, "zh-CN", name),
+          rootDir: projectRoot,
+          screenshotFile: path.join(outDir, `zh-CN-${baseName(name)}.png`),
+          inspect: (page) => chineseShown(page, ".jp-Notebook"),
+        });
+        await lab.shutdownKernels();
+        results.push(result);
+        report(
+          !result.problems.length,
+          `zh-CN/${result.notebook}`,
+          `Run All ${seconds(result.seconds)}  plots drawn ${result.plots}  → ${path.relative(projectRoot, result.screenshot)}`,
+          result.problems,
+        );
+      }
     const interrupt = await checkInterruptRestart({
       context,
       lab,
@@ -191,6 +256,7 @@ async function main() {
     if (only !== "lab") {
       step(`── HTML exports in ${executable}`);
       summary.html = await htmlExports(browser.context);
+      if (!chosen.length) summary.slides = await slideDecks(browser.context);
     }
     if (only !== "html") {
       step("── JupyterLab: Run All in the browser");

@@ -7,12 +7,27 @@
 //
 // Each translation file keeps, per markdown cell id, the English text it translates (`en`) and
 // the translation (`zh`): when the English text changes, the check names the stale cell.
-//   node scripts/editions.mjs extract   add new/changed English cells to the translation files
+//
+// The English a code cell hands to the library to show — claim(statement, holds, evidence),
+// check(name, …), expect(condition, message) — is translated in the library's phrase catalog
+// (lib/core/phrases-<edition>.json, read by lib/core/phrases.ts at run time), keyed by that
+// English with `{}` where a template literal interpolates. The check fails while a phrase of a
+// notebook has no translation, or the catalog keeps one no notebook uses. An edition's claim
+// expectations are generated from the English ones (`claim ✓ <statement>` → `断言 ✓ <陈述>`).
+//
+// The documents around the course (README, teacher/, docs/) are translated whole: each
+// translation's first line names its English source and that source's hash
+// (`<!-- translated from teacher/notes.md sha256:0123456789ab -->`), so the check names a
+// translation whose English changed since, and an English document with no translation.
+//   node scripts/editions.mjs extract   add new/changed English cells to the translation files,
+//                                       and new phrases (empty) to the phrase catalog
 //   node scripts/editions.mjs build     write notebooks/zh-CN/ from the English notebooks and translations
 //   node scripts/editions.mjs check     exit 1 naming every missing or stale translation, and every
 //                                       edition notebook that differs from what build would write
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { createHash } from "node:crypto";
+import ts from "typescript";
 import { notebooksDir, projectRoot } from "./lib/project.mjs";
 
 export const editions = ["zh-CN"];
@@ -68,6 +83,77 @@ function loadTranslation(edition, notebook) {
   return fs.existsSync(file) ? readJson(file) : { notebook, cells: {} };
 }
 
+/** Which argument of which call a learner sees shown: claim's statement and evidence, check's name, expect's message. */
+const shownArguments = { claim: [0, 2], check: [0], expect: [1] };
+
+/** A literal argument as a catalog key (template literals: `{}` for each interpolation); null when not a literal. */
+function phraseKey(node) {
+  if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return node.text;
+  if (ts.isTemplateExpression(node)) return node.head.text + node.templateSpans.map((span) => `{}${span.literal.text}`).join("");
+  return null;
+}
+
+/** The phrases a code cell shows through claim/check/expect, in order. */
+export function cellPhrases(source) {
+  const file = ts.createSourceFile("cell.ts", source, ts.ScriptTarget.Latest, true);
+  const found = [];
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && Object.hasOwn(shownArguments, node.expression.text))
+      for (const index of shownArguments[node.expression.text]) {
+        const key = node.arguments[index] && phraseKey(node.arguments[index]);
+        if (key && !found.includes(key)) found.push(key);
+      }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return found;
+}
+
+/** Every phrase of the English notebooks, in notebook order. */
+export function notebookPhrases() {
+  const all = [];
+  for (const notebook of sourceNotebooks())
+    for (const cell of readJson(path.join(notebooksDir, notebook)).cells.filter((c) => c.cell_type === "code"))
+      for (const key of cellPhrases(text(cell))) if (!all.includes(key)) all.push(key);
+  return all;
+}
+
+export const catalogFile = (edition) => path.join(projectRoot, "lib", "core", `phrases-${edition}.json`);
+const loadCatalog = (edition) => (fs.existsSync(catalogFile(edition)) ? readJson(catalogFile(edition)) : {});
+
+function catalogProblems(edition) {
+  const catalog = loadCatalog(edition);
+  const used = notebookPhrases();
+  const where = path.relative(projectRoot, catalogFile(edition));
+  return [
+    ...used
+      .filter((key) => !catalog[key])
+      .map((key) => `${where}: no translation of ${JSON.stringify(key)} (node scripts/editions.mjs extract, then translate it)`),
+    ...Object.keys(catalog)
+      .filter((key) => !used.includes(key))
+      .map((key) => `${where}: ${JSON.stringify(key)} is in no notebook any more (remove it, or translate the text that replaced it)`),
+  ];
+}
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * A code cell's expectations for the edition: each `claim ✓ <statement>` pattern becomes the
+ * line the edition prints (`断言 ✓ <translated statement>`); every other pattern is kept.
+ */
+function editionExpectations(cell, catalog) {
+  const patterns = cell.metadata?.proclab?.expect?.output_includes;
+  if (!patterns) return cell;
+  const statements = cellPhrases(text(cell));
+  const translatedPattern = (pattern) => {
+    if (!pattern.includes("claim ✓ ")) return pattern;
+    const statement = statements.find((s) => new RegExp(pattern).test(`claim ✓ ${s} — here:`));
+    return statement && catalog[statement] ? escapeRegExp(`断言 ✓ ${catalog[statement]}`) : pattern;
+  };
+  const expect = { ...cell.metadata.proclab.expect, output_includes: patterns.map(translatedPattern) };
+  return { ...cell, metadata: { ...cell.metadata, proclab: { ...cell.metadata.proclab, expect } } };
+}
+
 /** Adds every English markdown cell that has no translation, or whose English text changed (translation kept, marked by `en`). */
 export function extract(edition) {
   for (const notebook of sourceNotebooks()) {
@@ -77,24 +163,59 @@ export function extract(edition) {
     for (const cell of english.cells.filter((c) => c.cell_type === "markdown")) {
       const old = translation.cells[cell.id];
       // Stale: a translation exists, made for other English text. (An empty one is simply missing.)
-      cells[cell.id] = { en: text(cell), zh: old?.zh ?? "", ...(old?.zh && (old.stale || old.en !== text(cell)) ? { stale: true } : {}) };
+      cells[cell.id] = {
+        en: text(cell),
+        zh: joinWideLines(old?.zh ?? ""),
+        ...(old?.zh && (old.stale || old.en !== text(cell)) ? { stale: true } : {}),
+      };
     }
     writeJson(translationFile(edition, notebook), { notebook, cells });
   }
+  const catalog = loadCatalog(edition);
+  for (const key of notebookPhrases()) catalog[key] ??= "";
+  fs.writeFileSync(catalogFile(edition), `${JSON.stringify(catalog, null, 2)}\n`); // as prettier writes it
+}
+
+/** Chinese characters and full-width punctuation: a line break between two of them is a space on the page. */
+const wide = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+
+/**
+ * `markdown` with each line break between two Chinese characters removed (in a quote too, where
+ * the next line's `> ` goes with it), outside code blocks: Markdown shows a line break inside a
+ * paragraph as a space, which Chinese text does not have.
+ */
+export function joinWideLines(markdown) {
+  const out = [];
+  let fenced = false;
+  for (const line of markdown.split("\n")) {
+    const previous = out.at(-1);
+    const quote = previous?.startsWith(">") && line.startsWith(">") ? /^> ?/.exec(line)[0] : "";
+    const rest = line.slice(quote.length);
+    if (!fenced && previous !== undefined && wide.test(previous.at(-1) ?? "") && wide.test(rest[0] ?? "")) out[out.length - 1] += rest;
+    else out.push(line);
+    if (line.startsWith("```")) fenced = !fenced;
+  }
+  return out.join("\n");
 }
 
 /** What the edition of `notebook` must be, and the translation problems met on the way. */
 export function generate(edition, notebook) {
   const english = readJson(path.join(notebooksDir, notebook));
   const translation = loadTranslation(edition, notebook);
+  const catalog = loadCatalog(edition);
   const problems = [];
   const cells = english.cells.map((cell) => {
-    if (cell.cell_type !== "markdown") return cell; // code: exactly the English cell, expectations included
+    // Code: exactly the English cell; its expectations, but for the claim lines the edition prints.
+    if (cell.cell_type !== "markdown") return cell.cell_type === "code" ? editionExpectations(cell, catalog) : cell;
     const entry = translation.cells[cell.id];
     if (!entry?.zh) {
       problems.push(`${notebook} cell ${cell.id}: no ${edition} translation (node scripts/editions.mjs extract, then translate it)`);
       return cell;
     }
+    if (joinWideLines(entry.zh) !== entry.zh)
+      problems.push(
+        `${notebook} cell ${cell.id}: a line break between two Chinese characters shows as a space (join the lines; node scripts/editions.mjs extract does it)`,
+      );
     if (entry.en !== text(cell) || entry.stale)
       problems.push(
         `${notebook} cell ${cell.id}: the English text changed since it was translated (update "zh", then "en", in ${path.relative(projectRoot, translationFile(edition, notebook))})`,
@@ -140,9 +261,44 @@ export function differingCells(committed, expected) {
   return differing;
 }
 
-/** Every way an edition has drifted from the English notebooks. */
-export function check(edition) {
+/** The English documents an edition translates, and where each translation lives. */
+export function translatedDocuments(edition, root = projectRoot) {
+  const teacher = fs
+    .readdirSync(path.join(root, "teacher"))
+    .filter((name) => name.endsWith(".md"))
+    .sort()
+    .map((name) => [`teacher/${name}`, `teacher/${edition}/${name}`]);
+  return [["README.md", `README.${edition}.md`], ["docs/STUDENT.md", `docs/${edition}/STUDENT.md`], ...teacher];
+}
+
+const shortHash = (file) => createHash("sha256").update(fs.readFileSync(file)).digest("hex").slice(0, 12);
+const SOURCE_LINE = /^<!-- translated from (\S+) sha256:([0-9a-f]{12}) -->\n/;
+
+export function documentProblems(edition, root = projectRoot) {
   const problems = [];
+  for (const [english, translation] of translatedDocuments(edition, root)) {
+    const file = path.join(root, translation);
+    if (!fs.existsSync(file)) {
+      problems.push(`${english} has no ${edition} translation (${translation})`);
+      continue;
+    }
+    const text = fs.readFileSync(file, "utf8");
+    if (joinWideLines(text) !== text)
+      problems.push(`${translation}: a line break between two Chinese characters shows as a space (join the lines)`);
+    const source = SOURCE_LINE.exec(text);
+    if (!source || source[1] !== english)
+      problems.push(`${translation} must begin with <!-- translated from ${english} sha256:<first 12 hex of its sha256> -->`);
+    else if (source[2] !== shortHash(path.join(root, english)))
+      problems.push(
+        `${translation}: ${english} changed since it was translated (bring the translation up to date, then put sha256:${shortHash(path.join(root, english))} in its first line)`,
+      );
+  }
+  return problems;
+}
+
+/** Every way an edition has drifted from the English notebooks and documents. */
+export function check(edition) {
+  const problems = [...catalogProblems(edition), ...documentProblems(edition)];
   const expected = new Set(translated(edition).map((n) => editionNotebook(edition, n)));
   for (const pending of pendingNotebooks(edition))
     if (!sourceNotebooks().includes(pending)) problems.push(`i18n/${edition}/PENDING names ${pending}, which is not an English notebook`);
@@ -181,6 +337,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   for (const edition of editions)
     for (const pending of pendingNotebooks(edition))
       console.log(`editions: ${edition}: ${pending} is not translated yet (i18n/${edition}/PENDING)`);
-  if (command === "check" && problems.length === 0) console.log(`editions: ${editions.join(", ")} in step with the English notebooks`);
+  if (command === "check" && problems.length === 0)
+    console.log(`editions: ${editions.join(", ")} in step with the English notebooks and documents`);
   process.exit(problems.length ? 1 : 0);
 }

@@ -16,3 +16,4 @@ export { inNotebook, displayBundle, updatingDisplay, type MimeBundle, type Updat
 export { version, versions } from "./version";
 export { staleSource, staleSources } from "./build-check";
 export { language, tr, type Language } from "./lang";
+export { phrase } from "./phrases";

@@ -1,5 +1,6 @@
 /** The score table for terminals, and the Markdown feedback file (names and reasons only: never test code). */
 import { language, type Language } from "../core/lang";
+import { phrase } from "../core/phrases";
 import type { GradeReport } from "./score";
 
 /** The feedback's words in the student's language (the assignment's edition). */
@@ -49,7 +50,7 @@ export function feedbackMarkdown(
   const w = words[lang];
   const rows = report.tests.map(
     (t) =>
-      `| ${t.passed ? "✓" : "✗"} | ${cellText(t.name)}${hidden.has(t.name) ? ` *(${w.hidden})*` : ""} | ${t.points}/${t.maxPoints} | ${cellText(t.message)} |`,
+      `| ${t.passed ? "✓" : "✗"} | ${cellText(phrase(t.name, lang))}${hidden.has(t.name) ? ` *(${w.hidden})*` : ""} | ${t.points}/${t.maxPoints} | ${cellText(t.message)} |`,
   );
   return [
     `# ${w.feedback}: ${title}`,
@@ -91,7 +92,7 @@ export function feedbackHtml(
   const w = words[lang];
   const rows = report.tests.map(
     (t) =>
-      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(plainText(t.name))}${hidden.has(t.name) ? ` <em>(${w.hidden})</em>` : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(plainText(t.message))}</td></tr>`,
+      `<tr><td>${t.passed ? "✓" : "✗"}</td><td>${html(plainText(phrase(t.name, lang)))}${hidden.has(t.name) ? ` <em>(${w.hidden})</em>` : ""}</td><td>${t.points}/${t.maxPoints}</td><td>${html(plainText(t.message))}</td></tr>`,
   );
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><title>${w.feedback}: ${html(title)}</title>

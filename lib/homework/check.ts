@@ -5,6 +5,7 @@
  * cells in its own judge process (grading/judge.ts), where no student statement ever ran, with
  * `judgedCheck`: the same test run, recorded instead of thrown, so the cell's next test runs too.
  */
+import { phrase } from "../core/phrases";
 
 /** What one test reports to the grader. */
 export interface CheckResult {
@@ -64,9 +65,14 @@ function runTest(name: string, points: number, fn: CheckFn, options: CheckOption
   return settle(fn, options.timeLimitMs ?? 30000);
 }
 
+/** The ✓/✗ line of one test; the name in the learner's language (core/phrases.ts). */
+function resultLine(name: string, points: number, message: string): string {
+  return message === "" ? `✓ ${phrase(name)} (${points}/${points})` : `✗ ${phrase(name)} (0/${points}): ${message}`;
+}
+
 function report(name: string, points: number, message: string): void {
-  if (message !== "") throw new Error(`✗ ${name} (0/${points}): ${message}`);
-  console.log(`✓ ${name} (${points}/${points})`);
+  if (message !== "") throw new Error(resultLine(name, points, message));
+  console.log(resultLine(name, points, message));
 }
 
 /** Runs one test worth `points`; prints ✓ when `fn` completes, throws ✗ with its error message otherwise. */
@@ -82,7 +88,7 @@ export function judgedCheck(record: (result: CheckResult) => void, cellOf: () =>
   return async (name, points, fn, options = {}) => {
     const message = await runTest(name, points, fn, options);
     record({ cell: cellOf(), name, points, passed: message === "", message });
-    console.log(message === "" ? `✓ ${name} (${points}/${points})` : `✗ ${name} (0/${points}): ${message}`);
+    console.log(resultLine(name, points, message));
   };
 }
 

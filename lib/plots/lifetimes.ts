@@ -66,7 +66,12 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
     return {
       type: "bar",
       orientation: "h",
-      name: role === "main" ? "main program" : role === "daemon" ? "daemon child" : "non-daemon child",
+      name:
+        role === "main"
+          ? tr("main program", "主进程")
+          : role === "daemon"
+            ? tr("daemon child", "守护子进程")
+            : tr("non-daemon child", "非守护子进程"),
       y: members.map((l) => rowOf.get(l.pid)),
       base: members.map((l) => ms(l.start as number)),
       x: members.map((l) => Math.max(ms(l.end ?? lastSeen) - ms(l.start as number), 0.5)),
@@ -80,7 +85,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
   const prints = (lines: readonly PrintLine[]): Trace => ({
     type: "scatter",
     mode: "markers",
-    name: "print",
+    name: tr("print", "打印"),
     y: lines.map((l) => rowOf.get(l.pid) ?? l.name),
     x: lines.map((l) => ms(l.t)),
     text: lines.map((l) => l.text.trimEnd()),
@@ -93,7 +98,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
     data.push({
       type: "scatter",
       mode: "markers",
-      name: "orphaned: new parent pid",
+      name: tr("orphaned: new parent pid", "成为孤儿：新的父进程 pid"),
       y: adoptions.map((e) => rowOf.get(e.pid) ?? e.name),
       x: adoptions.map((e) => ms(e.t)),
       text: adoptions.map((e) => JSON.stringify(e.data ?? {})),

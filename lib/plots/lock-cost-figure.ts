@@ -57,8 +57,8 @@ export function lockCostFigure(rows: readonly LockCostRow[]): Figure {
     const mine = ns.map((n) => rows.find((r) => r.kind === kind && r.n === n));
     return {
       type: "bar",
-      name: kind === "none" ? "none (wrong result)" : kind,
-      x: ns.map((n) => `${n} processes`),
+      name: kind === "none" ? tr("none (wrong result)", "none（结果错误）") : kind,
+      x: ns.map((n) => tr(`${n} processes`, `${n} 个进程`)),
       y: mine.map((r) => (r ? Math.round(r.throughput) : null)),
       text: mine.map((r) =>
         !r

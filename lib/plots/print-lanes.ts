@@ -25,14 +25,19 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
     ),
     spanBars(
       locked ? "critical section, holding the lock" : "critical section, unprotected",
-      sections.map((s) => ({ row: s.name, from: s.start, to: s.end, label: s.intact ? "intact" : "interleaved" })),
+      sections.map((s) => ({
+        row: s.name,
+        from: s.start,
+        to: s.end,
+        label: s.intact ? tr("intact", "完整") : tr("interleaved", "被打断"),
+      })),
       locked ? palette.holding : palette.unprotected,
       0.6,
     ),
     {
       type: "scatter",
       mode: "markers",
-      name: "digit print (not critical)",
+      name: tr("digit print (not critical)", "数字打印（非临界区）"),
       y: ordinary.map((line) => line.name),
       x: ordinary.map((line) => line.t),
       marker: { symbol: "line-ns-open", size: 6, color: "#868e96" },
@@ -41,7 +46,7 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
     {
       type: "scatter",
       mode: "markers",
-      name: "critical line",
+      name: tr("critical line", "临界区的一行"),
       y: critical.map((line) => line.name),
       x: critical.map((line) => line.t),
       text: critical.map((line) => line.text),

@@ -49,7 +49,7 @@ export function scheduleLanesFigure(interleaving: Interleaving, options: Schedul
   data.push({
     type: "scatter",
     mode: "lines+markers+text",
-    name: "db.json after the step",
+    name: tr("db.json after the step", "该步之后的 db.json"),
     x: [0, ...writes.map((s) => s.x), numbered.length],
     y: Array(writes.length + 2).fill(dbLane),
     text: [String(options.tickets), ...writes.map((s) => String(s.value)), ""],

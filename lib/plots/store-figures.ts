@@ -23,7 +23,7 @@ export function storeOutcomeFigure(results: readonly StoreRushResult[]): Figure 
   data.push({
     type: "scatter",
     mode: "lines",
-    name: `${tickets} tickets existed`,
+    name: tr(`${tickets} tickets existed`, `共有 ${tickets} 张票`),
     x: [tickets, tickets],
     y: [rows[0], rows[rows.length - 1]],
     line: { color: palette.failure, dash: "dash" },

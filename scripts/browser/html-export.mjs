@@ -12,8 +12,8 @@ export function figureCount(executedNotebookFile) {
   return notebook.cells.flatMap((cell) => cell.outputs ?? []).filter((output) => output.data?.[PLOTLY_MIME]).length;
 }
 
-/** Returns { html, figures, drawn, seconds, problems, blocked (URLs not loaded), screenshot }. */
-export async function checkHtmlExport({ context, htmlFile, screenshotFile, timeoutMs = 30_000 }) {
+/** `inspect(page)`, if given, returns more problems. Returns { html, figures, drawn, seconds, problems, blocked (URLs not loaded), screenshot }. */
+export async function checkHtmlExport({ context, htmlFile, screenshotFile, timeoutMs = 30_000, inspect }) {
   const expected = figureCount(htmlFile.replace(/\.html$/, ".ipynb"));
   const result = { html: path.basename(htmlFile), figures: expected, drawn: 0, seconds: null, problems: [], screenshot: screenshotFile };
   const page = await context.newPage();
@@ -56,6 +56,7 @@ export async function checkHtmlExport({ context, htmlFile, screenshotFile, timeo
       );
     const firstPlot = page.locator(".proclab-plot").first();
     if (seen.figures) await firstPlot.scrollIntoViewIfNeeded({ timeout: 5000 }).catch(() => {});
+    if (inspect) result.problems.push(...(await inspect(page)));
   } catch (error) {
     result.problems.push(error.message.split("\n")[0]);
   } finally {

@@ -64,9 +64,10 @@ async function screenshot(page, expected, file) {
 
 /**
  * Runs one notebook in the browser. `notebookPath` is absolute; `rootDir` is the server's root.
+ * `inspect(page)`, if given, runs after the cells and returns more problems (e.g. missing glyphs).
  * Returns { notebook, seconds, plots, problems, screenshot }.
  */
-export async function checkNotebookRunAll({ context, lab, notebookPath, rootDir, screenshotFile, timeoutMs = 120_000 }) {
+export async function checkNotebookRunAll({ context, lab, notebookPath, rootDir, screenshotFile, timeoutMs = 120_000, inspect }) {
   const expected = expectedCells(JSON.parse(fs.readFileSync(notebookPath, "utf8")));
   const result = { notebook: path.basename(notebookPath), seconds: null, plots: 0, problems: [], screenshot: screenshotFile };
   const page = await context.newPage();
@@ -83,6 +84,7 @@ export async function checkNotebookRunAll({ context, lab, notebookPath, rootDir,
     const cells = await settlePlots(page, expected);
     result.plots = cells.reduce((sum, cell) => sum + cell.drawn, 0);
     result.problems.push(...judgeRun(expected, cells, progressSeen));
+    if (inspect) result.problems.push(...(await inspect(page)));
   } catch (error) {
     result.problems.push(error.message);
   } finally {

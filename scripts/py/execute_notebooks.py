@@ -11,8 +11,8 @@ tslab quirks handled here (all observed):
 - a cell tagged `raises-exception` must actually raise.
 Cells may carry expectations in metadata (`proclab.expect`): `output_includes` and
 `output_excludes` (regular expressions over the cell's text output) and `plots` (the
-minimum number of plotly figures the cell displays). Any cell printing `claim ✗` fails: a
-sentence of the lesson that this run contradicts (proclab's `claim()`).
+minimum number of plotly figures the cell displays). Any cell printing `claim ✗` (`断言 ✗` in
+the Chinese edition) fails: a sentence of the lesson that this run contradicts (proclab's `claim()`).
 """
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def plot_count(cell) -> int:
 
 def check_expectations(cell) -> list[str]:
     text = cell_text(cell)
-    problems = [f"a claim of the lesson does not hold in this run: {line.strip()}" for line in text.splitlines() if line.startswith("claim ✗")]
+    contradicted = [line.strip() for line in text.splitlines() if line.startswith(("claim ✗", "断言 ✗"))]
+    problems = [f"a claim of the lesson does not hold in this run: {line}" for line in contradicted]
     expect = cell.get("metadata", {}).get("proclab", {}).get("expect")
     if not expect:
         return problems
