@@ -180,3 +180,23 @@ test("a line break between two Chinese characters, which Markdown shows as a spa
   assert.equal(joinWideLines("- 第一\n- 第二\n| 表 |\n| 格 |"), "- 第一\n- 第二\n| 表 |\n| 格 |");
   assert.equal(joinWideLines("中文 word\n中文\n```\n代码\n行\n```"), "中文 word\n中文\n```\n代码\n行\n```");
 });
+
+test("in every Chinese notebook, each claim's generated expectation matches the line claim() prints in Chinese", async () => {
+  const { phrase } = await import("proclab/core");
+  for (const notebook of sourceNotebooks()) {
+    const chinese = JSON.parse(fs.readFileSync(editionNotebook("zh-CN", notebook), "utf8"));
+    for (const cell of chinese.cells.filter((c) => c.cell_type === "code")) {
+      const patterns = (cell.metadata?.proclab?.expect?.output_includes ?? []).filter((p) => p.startsWith("断言 ✓ "));
+      const source = [].concat(cell.source).join("");
+      const statements = [...source.matchAll(/\bclaim\(\s*("(?:[^"\\]|\\.)*")/g)].map((m) => JSON.parse(m[1]));
+      assert.equal(patterns.length, statements.length, `${notebook} cell ${cell.id}: one generated expectation per claim`);
+      for (const statement of statements) {
+        const line = `断言 ✓ ${phrase(statement, "zh-CN")} — 本次：…`;
+        assert.ok(
+          patterns.some((p) => new RegExp(p).test(line)),
+          `${notebook} cell ${cell.id}: no expectation matches ${line}`,
+        );
+      }
+    }
+  }
+});
