@@ -83,7 +83,7 @@ function loadTranslation(edition, notebook) {
   return fs.existsSync(file) ? readJson(file) : { notebook, cells: {} };
 }
 
-/** Which argument of which call a learner sees shown: claim's statement and evidence, check's name, expect's message. */
+/** Which argument of which call a learner sees shown: claim's statement and evidence, check's name, expect's message (and any figure's title and caption, below). */
 const shownArguments = { claim: [0, 2], check: [0], expect: [1] };
 
 /** A literal argument as a catalog key (template literals: `{}` for each interpolation); null when not a literal. */
@@ -103,6 +103,14 @@ export function cellPhrases(source) {
         const key = node.arguments[index] && phraseKey(node.arguments[index]);
         if (key && !found.includes(key)) found.push(key);
       }
+    // A figure's title and caption given in the cell: timelineFigure(trial, { title: `…`, caption: "…" }).
+    if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && /Figure$/.test(node.expression.text))
+      for (const argument of node.arguments.filter(ts.isObjectLiteralExpression))
+        for (const property of argument.properties)
+          if (ts.isPropertyAssignment(property) && ["title", "caption"].includes(property.name.getText())) {
+            const key = phraseKey(property.initializer);
+            if (key && !found.includes(key)) found.push(key);
+          }
     ts.forEachChild(node, visit);
   };
   visit(file);
@@ -177,23 +185,50 @@ export function extract(edition) {
 }
 
 /** Chinese characters and full-width punctuation: a line break between two of them is a space on the page. */
-const wide = /[\p{Script=Han}\u3000-\u303f\uff00-\uffef]/u;
+const WIDE = "[\\p{Script=Han}\\u3000-\\u303f\\uff00-\\uffef]";
+/** A line's last text is Chinese (emphasis or code marks may close after it). */
+const endsWide = new RegExp(`${WIDE}[*_\`]*$`, "u");
+/** A line's first text is Chinese (not an emphasis: in a quote, that is the article's English gloss). */
+const startsWide = new RegExp(`^${WIDE}`, "u");
+/** Lines that are not paragraph text: headings, tables, HTML, list items, quote markers. */
+const notText = /^(#{1,6}\s|\||<|[*+-]\s|\d+[.)]\s)/;
+const fence = /^\s*(`{3,}|~{3,})/;
 
 /**
- * `markdown` with each line break between two Chinese characters removed (in a quote too, where
- * the next line's `> ` goes with it), outside code blocks: Markdown shows a line break inside a
- * paragraph as a space, which Chinese text does not have.
+ * `markdown` with each line break between two Chinese characters removed, where Markdown shows
+ * it as a space (Chinese text has none): inside a paragraph, a list item or a translated quote.
+ * Never in code blocks, headings, tables or HTML, never across a blank line or a hard line break
+ * (a line ending in `\\`: how a translation keeps the article's own lines apart).
  */
 export function joinWideLines(markdown) {
   const out = [];
-  let fenced = false;
+  let fenced = null;
   for (const line of markdown.split("\n")) {
+    const opening = fence.exec(line);
+    if (fenced) {
+      if (opening && opening[1][0] === fenced[0] && opening[1].length >= fenced.length) fenced = null;
+      out.push(line);
+      continue;
+    }
+    if (opening) {
+      fenced = opening[1];
+      out.push(line);
+      continue;
+    }
     const previous = out.at(-1);
-    const quote = previous?.startsWith(">") && line.startsWith(">") ? /^> ?/.exec(line)[0] : "";
-    const rest = line.slice(quote.length);
-    if (!fenced && previous !== undefined && wide.test(previous.at(-1) ?? "") && wide.test(rest[0] ?? "")) out[out.length - 1] += rest;
+    const quoted = previous?.startsWith(">") && line.startsWith(">");
+    const rest = quoted ? line.replace(/^>\s?/, "") : line.trimStart();
+    const joinable =
+      previous !== undefined &&
+      previous.trim() !== "" &&
+      !/^(#{1,6}\s|\||<)/.test(previous) &&
+      !(previous.startsWith(">") !== line.startsWith(">")) &&
+      !notText.test(rest) &&
+      !/(\\| {2})$/.test(previous) && // a hard line break, as between the article's own lines
+      endsWide.test(previous) &&
+      startsWide.test(rest);
+    if (joinable) out[out.length - 1] += rest;
     else out.push(line);
-    if (line.startsWith("```")) fenced = !fenced;
   }
   return out.join("\n");
 }

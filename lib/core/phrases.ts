@@ -5,7 +5,7 @@
  * looked up here when it is shown. Keys are that English; a key may hold `{}` where the cell
  * interpolates a value (`you predicted {}; a run gave {}`), and its translation places the
  * values with `{}` in the same order, or `{0}`, `{1}`… in another. Text with no entry is shown
- * as it is: the editions check (`node scripts/editions.mjs check`) fails while a sentence of a
+ * as it is (so is text whose values would span ", " or "; ": a list built at run time): the editions check (`node scripts/editions.mjs check`) fails while a sentence of a
  * notebook has no translation, so that happens only for text built at run time.
  */
 import { language, type Language } from "./lang";
@@ -20,6 +20,9 @@ interface Template {
 
 const templates = new Map<Language, Template[]>();
 
+/** An interpolated value: never across ", " or "; ", so a short key cannot swallow a list built at run time. */
+const VALUE = "((?:(?!, |; )[\\s\\S])*?)";
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The catalog's keys with `{}` placeholders, as anchored patterns, the most literal text first (built once per language). */
@@ -29,7 +32,7 @@ function templatesOf(lang: Exclude<Language, "en">): Template[] {
     list = Object.entries(catalogs[lang])
       .filter(([key, translation]) => key.includes("{}") && translation !== "")
       .sort(([a], [b]) => b.replaceAll("{}", "").length - a.replaceAll("{}", "").length)
-      .map(([key, translation]) => ({ pattern: new RegExp(`^${key.split("{}").map(escape).join("([\\s\\S]*?)")}$`), translation }));
+      .map(([key, translation]) => ({ pattern: new RegExp(`^${key.split("{}").map(escape).join(VALUE)}$`), translation }));
     templates.set(lang, list);
   }
   return list;

@@ -5,6 +5,7 @@
  * mark where it was orphaned. Lesson 1 reads who outlived whom off this picture.
  */
 import { tr } from "../core/lang";
+import { phrase } from "../core/phrases";
 import type { Lifetime, PrintLine, Transcript } from "../process/run-main";
 import { laneLayout, palette, type Figure, type Trace } from "./figure";
 import { textTable } from "../core/text";
@@ -24,9 +25,11 @@ function roleOf(lifetime: Lifetime, transcript: Transcript): keyof typeof roleCo
 
 /** How a process ended, in Python's words: `exit 0`, `-15 (SIGTERM)`, or `still running`. */
 export function endingOf(lifetime: Lifetime): string {
-  if (lifetime.end === null) return "still running";
+  if (lifetime.end === null) return tr("still running", "仍在运行");
   if (lifetime.signal) return `${lifetime.exitCode ?? "?"} (${lifetime.signal})`;
-  return lifetime.exitCode === null ? "ended (exit code unseen: orphan)" : `exit ${lifetime.exitCode}`;
+  return lifetime.exitCode === null
+    ? tr("ended (exit code unseen: orphan)", "已结束（看不到退出码：孤儿进程）")
+    : `exit ${lifetime.exitCode}`;
 }
 
 function defaultTitle(transcript: Transcript, origin: number): string {
@@ -107,7 +110,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
     });
   }
   const caption =
-    options.caption ??
+    (options.caption === undefined ? undefined : phrase(options.caption)) ??
     tr(
       "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.",
       "每行一个进程：从开始到结束的条，标注了它如何结束；刻度是它的打印。",
@@ -115,8 +118,8 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
   return {
     data: data.filter((trace) => (trace.y as unknown[]).length > 0),
     layout: laneLayout(
-      options.title ?? defaultTitle(transcript, origin),
-      "time since the main started (ms)",
+      (options.title === undefined ? undefined : phrase(options.title)) ?? defaultTitle(transcript, origin),
+      tr("time since the main started (ms)", "自主进程启动起的时间（ms）"),
       caption,
       rows,
       { minHeight: 280, base: 150, perRow: 50 },

@@ -18,13 +18,13 @@ export function printLanesFigure(result: PrintExperimentResult): Figure {
   const waits = sections.filter((s) => s.requested !== null);
   const data: Trace[] = [
     spanBars(
-      "waiting for the lock",
+      tr("waiting for the lock", "等待锁"),
       waits.map((s) => ({ row: s.name, from: s.requested as number, to: s.start })),
       palette.waiting,
       0.35,
     ),
     spanBars(
-      locked ? "critical section, holding the lock" : "critical section, unprotected",
+      locked ? tr("critical section, holding the lock", "临界区，持有锁") : tr("critical section, unprotected", "临界区，无保护"),
       sections.map((s) => ({
         row: s.name,
         from: s.start,

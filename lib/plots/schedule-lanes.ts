@@ -75,9 +75,9 @@ export function scheduleLanesFigure(interleaving: Interleaving, options: Schedul
   );
   return {
     data,
-    layout: baseLayout(title, "step", "process", caption, {
+    layout: baseLayout(title, tr("step", "步骤"), tr("process", "进程"), caption, {
       yaxis: {
-        title: { text: "process" },
+        title: { text: tr("process", "进程") },
         type: "category",
         categoryorder: "array",
         categoryarray: [...letters].reverse().concat(dbLane),

@@ -4,6 +4,7 @@
  * light bar, lock waits grey, lock holds saturated, reads and writes as marks.
  */
 import { tr } from "../core/lang";
+import { phrase } from "../core/phrases";
 import { isEvent, type ProcEvent } from "../core/events";
 import type { TrialResult } from "../tickets/outcome";
 import { laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
@@ -66,19 +67,19 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
     };
   };
   const data: Trace[] = [
-    spanBars("process alive", lives, palette.lifetime, 0.8),
-    spanBars("waiting for the lock", waits, palette.waiting, 0.5),
-    spanBars("holding the lock", holds, palette.holding, 0.5),
-    marks("read", "read db.json", "circle", palette.read),
-    marks("write", "write db.json", "diamond", palette.write),
-    marks("torn-read", "torn read", "x", palette.failure),
+    spanBars(tr("process alive", "进程存活"), lives, palette.lifetime, 0.8),
+    spanBars(tr("waiting for the lock", "等待锁"), waits, palette.waiting, 0.5),
+    spanBars(tr("holding the lock", "持有锁"), holds, palette.holding, 0.5),
+    marks("read", tr("read db.json", "读 db.json"), "circle", palette.read),
+    marks("write", tr("write db.json", "写 db.json"), "diamond", palette.write),
+    marks("torn-read", tr("torn read", "撕裂读"), "x", palette.failure),
   ].filter((trace) => (trace.y as unknown[]).length > 0);
 
   const firstWrite = events.find((e) => e.type === "write");
   const buyReads = events.filter(isEvent("read")).filter((e) => e.data.by === "buy");
   const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
   const title =
-    options.title ??
+    (options.title === undefined ? undefined : phrase(options.title)) ??
     (holds.length
       ? tr(
           `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`,
@@ -91,7 +92,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
           )
         : tr(`${rows.length} processes, no writes`, `${rows.length} 个进程，没有写入`));
   const caption =
-    options.caption ??
+    (options.caption === undefined ? undefined : phrase(options.caption)) ??
     tr(
       "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.",
       "每行一个进程；浅色条：存活，灰色：等待锁，深色：持有锁；圆点是读 db.json，菱形是写。",

@@ -68,7 +68,8 @@ def printed_claims(executed) -> dict[str, str]:
 
 def slide(section: dict, catalog: dict, printed: dict[str, str]) -> str:
     say = lambda english: catalog.get(english) or english  # noqa: E731
-    parts: list[str] = [f"<h{section['level']}>{html.escape(section['heading'])}</h{section['level']}>"]
+    heading = re.sub(r"^<p>|</p>\s*$", "", markdown(section["heading"]).strip())  # inline: code, emphasis
+    parts: list[str] = [f"<h{section['level']}>{heading}</h{section['level']}>"]
     for text in section["markdown"]:
         parts += [markdown(block) for block in blocks(text) if block.startswith(">") or WHY.match(block)]
     claims = [say(json.loads(s)) for source in section["code"] for s in CLAIM.findall(source)]
@@ -109,7 +110,7 @@ def deck(path: Path, catalog: dict, executed_dir: Path | None) -> tuple[str, int
     executed = nbformat.read(executed_file, as_version=4) if executed_file and executed_file.exists() else None
     cut = sections(nb)
     body = "\n".join(slide(s, catalog, printed_claims(executed)) for s in cut)
-    title = cut[0]["heading"] if cut else path.stem
+    title = re.sub(r"[`*_]", "", cut[0]["heading"]) if cut else path.stem
     lang = "zh-CN" if catalog else "en"
     return PAGE.format(lang=lang, title=html.escape(title), slides=body), len(cut)
 

@@ -179,6 +179,17 @@ test("a line break between two Chinese characters, which Markdown shows as a spa
   assert.equal(joinWideLines("> **预测。** 哪些\n> 正确？\n\n下一段"), "> **预测。** 哪些正确？\n\n下一段");
   assert.equal(joinWideLines("- 第一\n- 第二\n| 表 |\n| 格 |"), "- 第一\n- 第二\n| 表 |\n| 格 |");
   assert.equal(joinWideLines("中文 word\n中文\n```\n代码\n行\n```"), "中文 word\n中文\n```\n代码\n行\n```");
+  // Found in review: a heading, a ~~~ block, an indented fence, HTML and the article's hard breaks stay apart.
+  for (const kept of [
+    "## 预测\n你认为",
+    "~~~\n第一行\n第二行\n~~~",
+    "    ```\n代码\n行\n    ```",
+    "中文\n<b>粗</b>",
+    "> 直接使用join函数\\\n> 但是用join",
+  ])
+    assert.equal(joinWideLines(kept), kept);
+  assert.equal(joinWideLines("任何进程都*可以*\n释放它"), "任何进程都*可以*释放它");
+  assert.equal(joinWideLines("1. 运行这部分代码\n   （原文）"), "1. 运行这部分代码（原文）");
 });
 
 test("in every Chinese notebook, each claim's generated expectation matches the line claim() prints in Chinese", async () => {
