@@ -18,7 +18,7 @@ import { checkNotebookRunAll } from "./browser/run-all.mjs";
 import { checkInterruptRestart } from "./browser/interrupt-restart.mjs";
 import { checkHtmlExport } from "./browser/html-export.mjs";
 import { describe } from "./browser/processes.mjs";
-import { missingGlyphs } from "./browser/glyphs.mjs";
+import { chineseShown } from "./browser/glyphs.mjs";
 import { makeSlides } from "./slides.mjs";
 import { checkSlideDeck } from "./browser/slide-deck.mjs";
 
@@ -120,15 +120,6 @@ async function htmlExports(context) {
 
 /** The Chinese edition's notebooks the browser checks run (npm test's zh-CN stage executes the same ones). */
 const zhSample = ["00-welcome.ipynb", "03-mutex.ipynb"];
-
-/** Problems with the Chinese text of a page: too little of it, or characters drawn without a glyph. */
-async function chineseShown(page, selector = "body") {
-  const { checked, missing } = await missingGlyphs(page, selector);
-  if (checked < 50) return [`the page shows only ${checked} distinct Chinese characters: is this the Chinese edition?`];
-  return missing.length
-    ? [`${missing.length} of ${checked} Chinese characters drawn without a glyph: ${missing.slice(0, 20).join(" ")}`]
-    : [];
-}
 
 /** The lecture slides of both editions (scripts/slides.mjs), generated from the notebooks just executed. */
 async function slideDecks(context) {

@@ -44,8 +44,10 @@ function fill(translation: string, values: string[]): string {
   return translation.replace(/\{(\d*)\}/g, (_whole, index: string) => values[index === "" ? next++ : Number(index)] ?? "");
 }
 
-/** `english` in `lang` (default: the learner's language); unchanged when the catalog has no entry for it. */
-export function phrase(english: string, lang: Language = language()): string {
+/** `english` in `lang` (default: the learner's language); unchanged when the catalog has no entry for it (undefined stays undefined: an option not given). */
+export function phrase(english: string, lang?: Language): string;
+export function phrase(english: string | undefined, lang?: Language): string | undefined;
+export function phrase(english: string | undefined, lang: Language = language()): string | undefined {
   if (lang === "en" || typeof english !== "string") return english;
   const exact = catalogs[lang][english];
   if (exact) return exact;

@@ -110,7 +110,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
     });
   }
   const caption =
-    (options.caption === undefined ? undefined : phrase(options.caption)) ??
+    phrase(options.caption) ??
     tr(
       "One row per process: a bar from start to end, labelled with how it ended; ticks are its prints.",
       "每行一个进程：从开始到结束的条，标注了它如何结束；刻度是它的打印。",
@@ -118,7 +118,7 @@ export function lifetimesFigure(transcript: Transcript, options: LifetimesOption
   return {
     data: data.filter((trace) => (trace.y as unknown[]).length > 0),
     layout: laneLayout(
-      (options.title === undefined ? undefined : phrase(options.title)) ?? defaultTitle(transcript, origin),
+      phrase(options.title) ?? defaultTitle(transcript, origin),
       tr("time since the main started (ms)", "自主进程启动起的时间（ms）"),
       caption,
       rows,

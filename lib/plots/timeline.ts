@@ -79,7 +79,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
   const buyReads = events.filter(isEvent("read")).filter((e) => e.data.by === "buy");
   const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
   const title =
-    (options.title === undefined ? undefined : phrase(options.title)) ??
+    phrase(options.title) ??
     (holds.length
       ? tr(
           `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`,
@@ -92,7 +92,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
           )
         : tr(`${rows.length} processes, no writes`, `${rows.length} 个进程，没有写入`));
   const caption =
-    (options.caption === undefined ? undefined : phrase(options.caption)) ??
+    phrase(options.caption) ??
     tr(
       "One row per process; light bar: alive, grey: waiting for the lock, dark: holding it; circles are reads, diamonds writes of db.json.",
       "每行一个进程；浅色条：存活，灰色：等待锁，深色：持有锁；圆点是读 db.json，菱形是写。",

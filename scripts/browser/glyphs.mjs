@@ -33,3 +33,12 @@ export async function missingGlyphs(page, selector = "body") {
     return { checked: seen.size, missing };
   }, selector);
 }
+
+/** Problems with the Chinese text of a page: fewer than `minimum` distinct characters, or any drawn without a glyph. */
+export async function chineseShown(page, selector = "body", minimum = 50) {
+  const { checked, missing } = await missingGlyphs(page, selector);
+  if (checked < minimum) return [`the page shows only ${checked} distinct Chinese characters: is this the Chinese edition?`];
+  return missing.length
+    ? [`${missing.length} of ${checked} Chinese characters drawn without a glyph: ${missing.slice(0, 20).join(" ")}`]
+    : [];
+}

@@ -2,7 +2,7 @@
 // made, one shown at a time; its claims are the lines the executed notebook printed, with this
 // run's numbers; a Chinese deck has a glyph for every character.
 import { pathToFileURL } from "node:url";
-import { missingGlyphs } from "./glyphs.mjs";
+import { chineseShown } from "./glyphs.mjs";
 
 /** Returns { problems, screenshot }. `deck` is { file, slides } from makeSlides. */
 export async function checkSlideDeck({ context, deck, executed, chinese, screenshotFile }) {
@@ -25,8 +25,7 @@ export async function checkSlideDeck({ context, deck, executed, chinese, screens
     await page.screenshot({ path: screenshotFile });
     if (chinese) {
       await page.evaluate(() => document.querySelectorAll(".slide").forEach((s) => s.classList.add("on")));
-      const { missing } = await missingGlyphs(page);
-      if (missing.length) result.problems.push(`Chinese characters drawn without a glyph: ${missing.slice(0, 20).join(" ")}`);
+      result.problems.push(...(await chineseShown(page)));
     }
   } catch (error) {
     result.problems.push(error.message.split("\n")[0]);

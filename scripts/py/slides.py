@@ -22,7 +22,7 @@ from pathlib import Path
 import mistune
 import nbformat
 
-CLAIM = re.compile(r'\bclaim\(\s*("(?:[^"\\]|\\.)*")')
+from check_notebooks import CLAIM  # the one reading of claim("…") in a cell
 CHECK = re.compile(r'\bcheck\(\s*("(?:[^"\\]|\\.)*")')
 WHY = re.compile(r"^\*\*(Why\.|为什么。|为什么)\*\*")
 markdown = mistune.create_markdown(plugins=["table", "strikethrough"])
