@@ -43,6 +43,11 @@ export interface RunOptions {
   /** Print the tasks' output in the root. Default false. */
   echo?: boolean;
   /**
+   * Which workers take the tasks: task j runs on worker `workers[j]` (distinct indexes). Default:
+   * task j on worker j. Lets one pool run its buyers one at a time, each still on its own process.
+   */
+  workers?: number[];
+  /**
    * Services the tasks may ask for with `askParent(name, body)`: the handler gets the question
    * and which task asked (known from the task's channel, not from the question), and its value
    * or error is the answer. Default none.
@@ -132,6 +137,7 @@ export class WorkerPool {
     if (this.#workers.length === 0) throw new Error(`pool ${this.name} is not started (call start() first) or is closed`);
     if (this.#running) throw new Error(`pool ${this.name} is already running tasks; await the previous run()`);
     if (tasks.length > this.size) throw new RangeError(`pool ${this.name} has ${this.size} workers, got ${tasks.length} tasks`);
+    const slotOf = workerIndexes(this, tasks.length, options.workers);
     const requests = tasks.map((task, i): TaskRequest => ({
       type: "task",
       id: ++this.#nextId,
@@ -145,14 +151,15 @@ export class WorkerPool {
     try {
       // A worker that died since the last run (killed while idle) is replaced before it is given a task.
       const slots = this.#workers;
-      await Promise.all(tasks.map((_, i) => (isGone(slots[i]) ? this.#replace(slots, i) : undefined)));
+      await Promise.all(slotOf.map((slot) => (isGone(slots[slot]) ? this.#replace(slots, slot) : undefined)));
       if (this.#workers !== slots) throw new Error(`pool ${this.name} was closed while run() was starting`);
-      const workers = slots.slice(0, tasks.length);
-      for (const worker of workers) ref(worker);
+      for (const slot of slotOf) ref(slots[slot]);
       const gates = requests.map(() => deferred<boolean>());
       const allPrepared = Promise.all(gates.map((gate) => gate.promise));
       const results = await Promise.all(
-        requests.map((request, i) => this.#runOn(slots, i, request, options, request.barrier ? { gate: gates[i], allPrepared } : null)),
+        requests.map((request, i) =>
+          this.#runOn(slots, slotOf[i], request, options, request.barrier ? { gate: gates[i], allPrepared } : null),
+        ),
       );
       if (options.echo) echoResults(results);
       return results;
@@ -251,6 +258,17 @@ export class WorkerPool {
     }
     await Promise.all(workers.map((worker) => worker.exited));
   }
+}
+
+/** The worker index of each task: `chosen` checked (distinct integers below the pool's size), else 0, 1, 2… */
+function workerIndexes(pool: WorkerPool, tasks: number, chosen: number[] | undefined): number[] {
+  if (chosen === undefined) return Array.from({ length: tasks }, (_, i) => i);
+  const valid = chosen.every((i) => Number.isInteger(i) && i >= 0 && i < pool.size) && new Set(chosen).size === chosen.length;
+  if (!valid || chosen.length !== tasks)
+    throw new RangeError(
+      `pool ${pool.name}: workers must name ${tasks} distinct worker(s) among 0…${pool.size - 1}, one per task; got ${JSON.stringify(chosen)}`,
+    );
+  return chosen;
 }
 
 function hasExited(worker: Worker): boolean {

@@ -111,33 +111,64 @@ const poolNamesInUse = new Set<string>();
 
 export async function runRush(options: RushOptions = {}): Promise<RushResult> {
   const { onProgress, progress = true, echo = false, signal, ...settings } = options;
-  const { config, schedules } = planRush(settings); // bad settings fail here, before any process
-  const strategy = getStrategy(config.strategy);
-  ensureDbFolder(config.db);
-  const release = claimDb(config.db); // a second rush on this db.json fails here
+  const plan = planRush(settings); // bad settings fail here, before any process
+  const strategy = getStrategy(plan.config.strategy);
+  return claimingDb(plan.config.db, () =>
+    withBuyerProcesses(plan.config.buyers, signal !== undefined, (buyers) =>
+      rushClaimed(buyers, plan, strategy, { onProgress, progress, echo, signal }),
+    ),
+  );
+}
+
+/** Runs `use` holding db.json's claim: a second rush on the same file fails here, before any process starts. */
+async function claimingDb<T>(db: string, use: () => Promise<T>): Promise<T> {
+  ensureDbFolder(db);
+  const release = claimDb(db);
   try {
-    return await rushClaimed(config, schedules, strategy, { onProgress, progress, echo, signal });
+    return await use();
   } finally {
     release();
   }
 }
 
+/** A rush's warm buyer processes: one pool, worker i plays buyer i in every trial (and every strategy of a comparison). */
+interface BuyerProcesses {
+  pool: WorkerPool;
+  /** Ends the buyers now (a stop that the trial under way did not heed). */
+  stop(): void;
+}
+
+/**
+ * Starts `buyers` worker processes, gives them to `use`, and ends them however `use` ends.
+ * Starting them is most of a short rush's cost (a Node process takes ~100 ms to start here), so a
+ * comparison of strategies shares one set (compareStrategies).
+ */
+async function withBuyerProcesses<T>(buyers: number, stoppable: boolean, use: (processes: BuyerProcesses) => Promise<T>): Promise<T> {
+  let name = "buyer";
+  for (let n = 2; poolNamesInUse.has(name); n++) name = `buyer#${n}`;
+  poolNamesInUse.add(name);
+  const pool = new WorkerPool({ size: buyers, name });
+  const workers = stoppable ? watchWorkers(name) : null;
+  try {
+    await pool.start();
+    return await use({ pool, stop: () => workers?.stop() });
+  } finally {
+    await keepingAlive(pool.close());
+    workers?.close();
+    poolNamesInUse.delete(name);
+  }
+}
+
+/** One rush on started buyer processes, db.json claimed: runs the trials, leaves db.json valid. */
 async function rushClaimed(
-  config: RushConfig,
-  schedules: RushPlan["schedules"],
+  buyers: BuyerProcesses,
+  { config, schedules }: RushPlan,
   strategy: ReturnType<typeof getStrategy>,
   { onProgress, progress, echo, signal }: Pick<RushOptions, "onProgress" | "progress" | "echo" | "signal">,
 ): Promise<RushResult> {
   const scheduler = schedules ? await StepScheduler.open() : null;
   const report = progress ? liveProgress() : null;
-  let poolName = "buyer";
-  for (let n = 2; poolNamesInUse.has(poolName); n++) poolName = `buyer#${n}`;
-  poolNamesInUse.add(poolName);
-  // join runs one buyer at a time, still one process per buyer: a pool of one per buyer.
-  const pools = strategy.sequential
-    ? Array.from({ length: config.buyers }, (_, i) => new WorkerPool({ size: 1, name: `${poolName}-${i}` }))
-    : [new WorkerPool({ size: config.buyers, name: poolName })];
-  const workers = signal ? watchWorkers(poolName) : null;
+  const { pool } = buyers;
   const lock = strategy.lockScope === "none" ? null : new Lock(`${config.db}.lock`);
   const trials: TrialResult[] = [];
   const interleavings: Interleaving[] = [];
@@ -148,7 +179,6 @@ async function rushClaimed(
     return typeof why === "string" ? why : why instanceof Error ? why.message : String(why);
   };
   try {
-    await Promise.all(pools.map((pool) => pool.start()));
     for (let trial = 1; trial <= config.trials; trial++) {
       if (signal?.aborted) {
         interrupted = { reason: stopReason(), trial: null, last: null, stopped: 0 };
@@ -169,16 +199,17 @@ async function rushClaimed(
       const running = (async (): Promise<TaskResult[]> => {
         if (!strategy.sequential) {
           // A scheduled trial cannot hang (blocked processes are reported), the timeout only guards against bugs.
-          return race(pools[0], tasks, { echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) });
+          return race(pool, tasks, { echo, ...(scheduled ? { timeoutMs: 60_000 } : {}) });
         }
+        // join: one buyer at a time, each on its own process (worker i), the next once it has ended.
         const results: TaskResult[] = [];
         for (const [i, task] of tasks.entries()) {
           if (signal?.aborted) break; // stopping: the next buyer never starts
-          results.push(...(await pools[i].run([task], { echo })));
+          results.push(...(await pool.run([task], { echo, workers: [i] })));
         }
         return results;
       })();
-      const results = await stoppable(running, signal, () => workers?.stop());
+      const results = await stoppable(running, signal, () => buyers.stop());
       scheduled?.active.tasksEnded();
       const run = scheduled ? await scheduled.active.done : null;
       const events = results.flatMap((r): ProcEvent[] => r.events);
@@ -206,9 +237,7 @@ async function rushClaimed(
     failure = { error };
   }
   report?.(null);
-  await keepingAlive(Promise.all([...pools.map((pool) => pool.close()), scheduler?.close()]));
-  workers?.close();
-  poolNamesInUse.delete(poolName);
+  if (scheduler) await keepingAlive(scheduler.close());
   removeStaleTemps(config.db);
   // Never leave a corrupt db.json behind (it was counted in its trial): start a fresh sale.
   // A repair that fails too (an unwritable folder) must not hide the error that got us here.
@@ -286,14 +315,28 @@ function removeStaleTemps(db: string): void {
   }
 }
 
-/** One rush per strategy, same settings otherwise: the material of the comparison plots. */
+/**
+ * One rush per strategy, same settings otherwise: the material of the comparison plots. Every
+ * strategy's settings are checked before any process starts, and the rushes share one set of
+ * buyer processes (buyer i is the same process in every strategy, as it is in every trial).
+ */
 export async function compareStrategies(
   names: readonly RushConfig["strategy"][],
   options: Omit<RushOptions, "strategy"> = {},
 ): Promise<RushResult[]> {
-  const results: RushResult[] = [];
-  for (const strategy of names) results.push(await runRush({ ...options, strategy }));
-  return results;
+  const { onProgress, progress = true, echo = false, signal, ...settings } = options;
+  const plans = names.map((strategy) => planRush({ ...settings, strategy }));
+  const strategies = plans.map((plan) => getStrategy(plan.config.strategy));
+  if (plans.length === 0) return [];
+  const { db, buyers } = plans[0].config; // the same in every plan: only the strategy differs
+  return claimingDb(db, () =>
+    withBuyerProcesses(buyers, signal !== undefined, async (processes) => {
+      const results: RushResult[] = [];
+      for (const [i, plan] of plans.entries())
+        results.push(await rushClaimed(processes, plan, strategies[i], { onProgress, progress, echo, signal }));
+      return results;
+    }),
+  );
 }
 
 /**

@@ -89,7 +89,7 @@ async function untilExperimentRuns(page, lab, replies, mark) {
       what,
       async () => {
         if (replies.since(mark).includes("abort")) throw new Error("the kernel aborted Run All's cells instead of running them");
-        const cells = await readCells(page);
+        const cells = await readCells(page, { text: false });
         return cells[1]?.prompt === "*" && cells[1].outputs.length > 0 && experiment(lab).children.length >= CHILDREN;
       },
       60_000,
@@ -106,7 +106,8 @@ async function untilExperimentRuns(page, lab, replies, mark) {
 const untilKernelIdle = (page, what) => until(what, async () => (await kernelState(page)).status === "idle", 60_000);
 
 /** Waits until no cell is queued or running. */
-const untilStopped = (page, what) => until(what, async () => !(await readCells(page)).some((cell) => cell.prompt === "*"), 30_000);
+const untilStopped = (page, what) =>
+  until(what, async () => !(await readCells(page, { text: false })).some((cell) => cell.prompt === "*"), 30_000);
 
 /** Problem text if children of the experiment outlive a stop (waits a bounded time for them to go). */
 async function survivors(lab, after) {

@@ -62,23 +62,31 @@ export async function restartKernel(page) {
 /**
  * Every cell as the page shows it: `prompt` is the execution count ("" when never run,
  * "*" while queued or running), outputs with their MIME type and text, and how many
- * plotly figures have an SVG drawn.
+ * plotly figures have an SVG drawn. `text: false` leaves every output's text empty: a
+ * poll while cells run must stay cheap, or the test itself loads the machine it times.
+ * Text is read only from stream, error and plain outputs: an HTML output's textContent
+ * holds inline scripts (plotly.js, 3.5 MB), and shipping that over CDP on every read
+ * cost the renderer about a second per read, as much CPU as the notebook's buyers got.
  */
-export function readCells(page) {
-  return page.evaluate((panel) => {
-    const root = document.querySelector(panel);
-    return [...(root?.querySelectorAll(".jp-Notebook .jp-Cell") ?? [])].map((cell) => {
-      const prompt = cell.querySelector(".jp-InputArea-prompt")?.textContent ?? "";
-      return {
-        code: cell.classList.contains("jp-CodeCell"),
-        prompt: (/\[(.*)\]/.exec(prompt)?.[1] ?? "").trim(),
-        outputs: [...cell.querySelectorAll(".jp-OutputArea-output")].map((output) => ({
-          mime: output.getAttribute("data-mime-type") ?? "",
-          text: output.textContent ?? "",
-        })),
-        plots: cell.querySelectorAll(".js-plotly-plot").length,
-        drawn: [...cell.querySelectorAll(".js-plotly-plot")].filter((plot) => plot.querySelector(".main-svg")).length,
-      };
-    });
-  }, PANEL);
+export function readCells(page, { text = true } = {}) {
+  return page.evaluate(
+    ({ panel, withText }) => {
+      const root = document.querySelector(panel);
+      const textual = (mime) => mime.startsWith("application/vnd.jupyter") || mime === "text/plain";
+      return [...(root?.querySelectorAll(".jp-Notebook .jp-Cell") ?? [])].map((cell) => {
+        const prompt = cell.querySelector(".jp-InputArea-prompt")?.textContent ?? "";
+        return {
+          code: cell.classList.contains("jp-CodeCell"),
+          prompt: (/\[(.*)\]/.exec(prompt)?.[1] ?? "").trim(),
+          outputs: [...cell.querySelectorAll(".jp-OutputArea-output")].map((output) => {
+            const mime = output.getAttribute("data-mime-type") ?? "";
+            return { mime, text: withText && textual(mime) ? (output.textContent ?? "") : "" };
+          }),
+          plots: cell.querySelectorAll(".js-plotly-plot").length,
+          drawn: [...cell.querySelectorAll(".js-plotly-plot")].filter((plot) => plot.querySelector(".main-svg")).length,
+        };
+      });
+    },
+    { panel: PANEL, withText: text },
+  );
 }

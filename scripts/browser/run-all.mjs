@@ -13,14 +13,14 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * seconds it took and the indexes of cells that showed output while still running.
  */
 export async function runAllAndWatch(page, expected, timeoutMs) {
-  const before = (await readCells(page)).map((cell) => cell.prompt);
+  const before = (await readCells(page, { text: false })).map((cell) => cell.prompt);
   await runAll(page);
   const started = Date.now();
   const progressSeen = new Set();
   let sawRunning = false;
   let quietPolls = 0;
   for (;;) {
-    const cells = await readCells(page);
+    const cells = await readCells(page, { text: false });
     const running = cells.map((cell, i) => (cell.prompt === "*" ? i : -1)).filter((i) => i >= 0);
     for (const i of running) if (cells[i].outputs.length > 0 && expected[i]?.progress) progressSeen.add(i);
     sawRunning ||= running.length > 0;
@@ -40,12 +40,12 @@ export async function runAllAndWatch(page, expected, timeoutMs) {
 /** Waits (bounded) for plot cells to finish drawing: plotly draws after the output arrives. */
 async function settlePlots(page, expected, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
-  let cells = await readCells(page);
+  let cells = await readCells(page, { text: false });
   while (Date.now() < deadline && expected.some((cell, i) => cell.plots > (cells[i]?.drawn ?? 0))) {
     await sleep(POLL_MS);
-    cells = await readCells(page);
+    cells = await readCells(page, { text: false });
   }
-  return cells;
+  return readCells(page);
 }
 
 /** Scrolls to the last plot (else the last cell), so the screenshot shows what the notebook made. */

@@ -85,7 +85,7 @@ async def execute(path: Path, timeout: int) -> dict:
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_executed=on_executed,
     )
-    report = {"notebook": path.name, "cells": 0, "ran": 0, "errors": [], "plots": 0, "seconds": 0.0, "slowest": (0, 0.0)}
+    report = {"notebook": path.name, "cells": 0, "ran": 0, "errors": [], "plots": 0, "seconds": 0.0, "cell_seconds": {}}
     started = time.monotonic()
     async with client.async_setup_kernel():
         for index, cell in enumerate(nb.cells):
@@ -97,8 +97,7 @@ async def execute(path: Path, timeout: int) -> dict:
             cell_started = time.monotonic()
             status = await run_cell(client, cell, index, replies)
             cell_seconds = time.monotonic() - cell_started
-            if cell_seconds > report["slowest"][1]:
-                report["slowest"] = (index + 1, round(cell_seconds, 1))
+            report["cell_seconds"][index + 1] = round(cell_seconds, 1)
             label = f"cell {index + 1}"
             raises = "raises-exception" in cell.metadata.get("tags", [])
             if status == "abort":
@@ -129,7 +128,7 @@ def main() -> int:
         try:
             report = asyncio.run(execute(path.resolve(), args.timeout))
         except Exception as exc:  # kernel died, timeout, unreadable notebook
-            report = {"notebook": path.name, "cells": 0, "ran": 0, "plots": 0, "seconds": 0.0, "slowest": (0, 0.0), "errors": [f"{type(exc).__name__}: {exc}"]}
+            report = {"notebook": path.name, "cells": 0, "ran": 0, "plots": 0, "seconds": 0.0, "cell_seconds": {}, "errors": [f"{type(exc).__name__}: {exc}"]}
         executed = report.pop("executed", None)
         if executed is not None:
             nbformat.write(executed, args.out / path.name)
@@ -139,7 +138,8 @@ def main() -> int:
         failed |= not ok
         print(f"{'ok  ' if ok else 'FAIL'} {path.name:32} cells {report['ran']}/{report['cells']:<3} {report['seconds']:6.1f} s  errors {len(report['errors'])}  plots {report['plots']}", flush=True)
         if report["seconds"] > SLOW_NOTEBOOK_S:  # a lesson should Run All in about 20 s: say where time went
-            print(f"     slow: cell {report['slowest'][0]} took {report['slowest'][1]} s", flush=True)
+            slowest = sorted(report["cell_seconds"].items(), key=lambda item: -item[1])[:3]
+            print(f"     slow: {', '.join(f'cell {cell} {seconds} s' for cell, seconds in slowest)}", flush=True)
         for error in report["errors"]:
             print("     " + error.replace("\n", "\n     "), flush=True)
         summary.append(report)

@@ -264,3 +264,28 @@ test("a task's events reach the parent as they happen, and stay in its result wh
     await pool.close();
   }
 });
+
+test("workers chooses which worker runs each task; a bad choice is refused before any task runs", async () => {
+  const alone = (name) => ({ name, target: () => process.pid });
+  const [on2] = await pool.run([alone("third")], { workers: [2] });
+  const [on0, on1] = await pool.run([alone("first"), alone("second")]);
+  assert.equal(new Set([on0.value, on1.value, on2.value]).size, 3, "worker 2 is neither worker 0 nor worker 1");
+  const [again] = await pool.run([alone("third again")], { workers: [2] });
+  assert.equal(again.value, on2.value, "the same worker takes the task again");
+  const bad = [
+    [1, [3]], // no such worker
+    [2, [1, 1]], // one worker for two tasks
+    [2, [0]], // fewer workers than tasks
+    [1, [-1]],
+    [1, [0.5]],
+  ];
+  for (const [tasks, workers] of bad)
+    await assert.rejects(
+      pool.run(
+        Array.from({ length: tasks }, (_, i) => alone(`t${i}`)),
+        { workers },
+      ),
+      /workers must name \d+ distinct worker\(s\) among 0…2, one per task/,
+      JSON.stringify(workers),
+    );
+});

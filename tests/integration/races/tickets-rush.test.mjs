@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runRush, readDb, resetDb } from "proclab";
+import { runRush, compareStrategies, readDb, resetDb } from "proclab";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-rush-"));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -116,4 +116,31 @@ test("runRush rejects bad settings before touching db.json", async () => {
   await assert.rejects(runRush({ strategy: "mutex", db: file, progress: false }), /unknown strategy "mutex"/);
   assert.equal(fs.existsSync(file), false);
   resetDb(1, file);
+});
+
+test("compareStrategies runs every strategy on one set of buyer processes, join still one at a time", hang, async () => {
+  const file = db("compare");
+  const results = await compareStrategies(["none", "join", "lock"], { buyers: 4, tickets: 1, trials: 2, db: file, progress: false });
+  assert.deepEqual(
+    results.map((r) => r.config.strategy),
+    ["none", "join", "lock"],
+  );
+  // Buyer i is the same process in every trial of every strategy: started once for the comparison.
+  const pidsOf = (r) => r.trials.map((t) => t.buyers.map((b) => b.pid).join(","));
+  const first = pidsOf(results[0])[0];
+  assert.equal(new Set(first.split(",")).size, 4);
+  for (const r of results) assert.deepEqual(pidsOf(r), [first, first], `${r.config.strategy} ran on the same 4 processes`);
+  const join = results[1].trials[0];
+  const starts = join.buyers.map((b) => join.events.find((e) => e.pid === b.pid && e.type === "task-start").t);
+  const ends = join.buyers.map((b) => join.events.find((e) => e.pid === b.pid && e.type === "task-end").t);
+  for (let i = 1; i < 4; i++) assert.ok(starts[i] >= ends[i - 1], `join: buyer ${i} starts after buyer ${i - 1} ended`);
+  assert.equal(results[1].summary.oversoldTrials, 0);
+  assert.equal(results[2].summary.oversoldTrials, 0);
+  assert.deepEqual(readDb(file), { count: 0 });
+});
+
+test("compareStrategies checks every strategy's settings before any rush starts", async () => {
+  const file = db("compare-untouched");
+  await assert.rejects(compareStrategies(["none", "mutex"], { db: file, progress: false }), /unknown strategy "mutex"/);
+  assert.equal(fs.existsSync(file), false);
 });
