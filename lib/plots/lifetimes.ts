@@ -38,20 +38,29 @@ function defaultTitle(transcript: Transcript, origin: number): string {
   const mainEnd = main?.end;
   if (!main || !mainEnd || children.length === 0)
     return tr(`${transcript.lifetimes.length} process(es)`, `${transcript.lifetimes.length} 个进程`);
+  // A killed main's end is when its death was noticed; the kill itself is the moment to compare with.
+  const killed = transcript.killedAt;
+  const reference = killed ?? mainEnd;
   const parts = children.map((child) => {
     if (child.end === null) return tr(`${child.name} still ran after ${main.name} ended`, `${main.name} 结束后 ${child.name} 仍在运行`);
-    const gap = child.end - mainEnd;
+    const gap = child.end - reference;
     const when = Math.abs(gap) < 1 ? "with" : gap < 0 ? `${(-gap).toFixed(0)} ms before` : `${gap.toFixed(0)} ms after`;
     const zhWhen = Math.abs(gap) < 1 ? "同时" : gap < 0 ? `之前 ${(-gap).toFixed(0)} ms` : `之后 ${gap.toFixed(0)} ms`;
-    return tr(
-      `${child.name}${child.daemon ? " (daemon)" : ""} ended ${when} ${main.name}`,
-      `${child.name}${child.daemon ? "（守护进程）" : ""} 在 ${main.name} 结束${zhWhen}结束`,
-    );
+    const role = child.daemon ? " (daemon)" : "";
+    const zhRole = child.daemon ? "（守护进程）" : "";
+    return killed === null
+      ? tr(`${child.name}${role} ended ${when} ${main.name}`, `${child.name}${zhRole} 在 ${main.name} 结束${zhWhen}结束`)
+      : tr(`${child.name}${role} ended ${when} ${main.name} was killed`, `${child.name}${zhRole} 在 ${main.name} 被杀死${zhWhen}结束`);
   });
-  return tr(
-    `${parts.join("; ")} (main ended at ${(mainEnd - origin).toFixed(0)} ms)`,
-    `${parts.join("；")}（主进程在 ${(mainEnd - origin).toFixed(0)} ms 结束）`,
-  );
+  return killed === null
+    ? tr(
+        `${parts.join("; ")} (main ended at ${(mainEnd - origin).toFixed(0)} ms)`,
+        `${parts.join("；")}（主进程在 ${(mainEnd - origin).toFixed(0)} ms 结束）`,
+      )
+    : tr(
+        `${parts.join("; ")} (main killed at ${(killed - origin).toFixed(0)} ms)`,
+        `${parts.join("；")}（主进程在 ${(killed - origin).toFixed(0)} ms 被杀死）`,
+      );
 }
 
 /** The lifetimes of a runMain transcript as a figure. */

@@ -78,13 +78,20 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
   const firstWrite = events.find((e) => e.type === "write");
   const buyReads = events.filter(isEvent("read")).filter((e) => e.data.by === "buy");
   const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
+  const waited = waits.reduce((sum, w) => sum + w.to - w.from, 0).toFixed(0);
+  const overlapping = overlappingHolds(holds);
   const title =
     phrase(options.title) ??
     (holds.length
-      ? tr(
-          `One holder at a time: ${holds.length} lock holds in a row, ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms spent waiting`,
-          `同一时刻只有一个持有者：连续 ${holds.length} 次持锁，共等待 ${waits.reduce((s, w) => s + w.to - w.from, 0).toFixed(0)} ms`,
-        )
+      ? overlapping === 0
+        ? tr(
+            `One holder at a time: ${holds.length} lock holds, none overlapping, ${waited} ms spent waiting`,
+            `同一时刻只有一个持有者：${holds.length} 次持锁互不重叠，共等待 ${waited} ms`,
+          )
+        : tr(
+            `Two holders at once: ${overlapping} of ${holds.length} lock holds began before the previous one ended`,
+            `同时有两个持有者：${holds.length} 次持锁中有 ${overlapping} 次在前一次结束前就开始了`,
+          )
       : firstWrite
         ? tr(
             `${readBeforeWrite} of ${rows.length} buyers read the count before the first write`,
@@ -117,4 +124,16 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
       }),
     ),
   };
+}
+
+/** Holds that began before an earlier one ended: 0 when the lock had one holder at a time. */
+function overlappingHolds(holds: readonly { from: number; to: number }[]): number {
+  const sorted = [...holds].sort((a, b) => a.from - b.from);
+  let latestEnd = -Infinity;
+  let overlapping = 0;
+  for (const hold of sorted) {
+    if (hold.from < latestEnd) overlapping += 1;
+    latestEnd = Math.max(latestEnd, hold.to);
+  }
+  return overlapping;
 }

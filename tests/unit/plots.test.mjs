@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { oversoldFigure, soldHistogram, granularityFigure, timelineFigure, display, setupPlots } from "proclab";
 import { inNotebook } from "proclab/core";
-import { handoffFigure, handoffGaps, figureBundle, plotlyVersion, palette } from "proclab/plots";
+import { handoffFigure, handoffGaps, figureBundle, plotlyVersion, palette, lifetimesFigure } from "proclab/plots";
 import { trialOutcome, summarize, rushConfig } from "proclab/tickets";
 
 const buyer = (index, bought, tornReads = 0) => ({ index, pid: 100 + index, shown: 1, read: 1, bought, tornReads });
@@ -133,6 +133,51 @@ test("timelineFigure: a holder killed while holding the lock holds it until it e
   assert.deepEqual(holds.y, ["holder (1)", "waiter (2)"]);
   assert.deepEqual(holds.base, [5, 60]);
   assert.deepEqual(holds.x, [45, 1], "the holder's hold ends with it, at 50 ms");
+});
+
+test("timelineFigure's title says one holder at a time only when no two holds overlap", () => {
+  const ev = (t, pid, name, type, data = {}) => ({ t, pid, name, type, data });
+  const buyer = (pid, from, to) => [
+    ev(from - 1, pid, `b${pid}`, "start"),
+    ev(from, pid, `b${pid}`, "lock-acquired", { lock: "l", waitedMs: 0, how: "free" }),
+    ev(to, pid, `b${pid}`, "lock-released", { lock: "l", holder: pid, heldMs: to - from }),
+    ev(to + 1, pid, `b${pid}`, "exit", { code: 0, signal: null, exitCode: 0, ready: true }),
+  ];
+  const apart = timelineFigure([...buyer(1, 10, 20), ...buyer(2, 20, 30)]);
+  assert.match(apart.layout.title.text, /^One holder at a time: 2 lock holds, none overlapping/);
+  const together = timelineFigure([...buyer(1, 10, 20), ...buyer(2, 15, 30), ...buyer(3, 31, 40)]);
+  assert.match(together.layout.title.text, /^Two holders at once: 1 of 3 lock holds began before the previous one ended/);
+});
+
+test("lifetimesFigure's title compares a child's end with its main's end, or with the kill when the main was killed", () => {
+  const life = (name, pid, start, end, daemon, signal = null) => ({
+    name,
+    pid,
+    ppid: 1,
+    daemon,
+    start,
+    end,
+    exitCode: 0,
+    signal,
+    ppids: [1],
+  });
+  const transcript = (killedAt, mainEnd) => ({
+    name: "main",
+    pid: 1,
+    lifetimes: [life("main", 1, 0, mainEnd, false, killedAt === null ? null : "SIGKILL"), life("Process-1", 2, 10, 108, true, "SIGKILL")],
+    lines: [],
+    events: [],
+    killedAt,
+  });
+  assert.equal(
+    lifetimesFigure(transcript(null, 120)).layout.title.text,
+    "Process-1 (daemon) ended 12 ms before main (main ended at 120 ms)",
+  );
+  // Killed at 100 ms, its death seen at 116: the child died 8 ms after the kill, not "before main".
+  assert.equal(
+    lifetimesFigure(transcript(100, 116)).layout.title.text,
+    "Process-1 (daemon) ended 8 ms after main was killed (main killed at 100 ms)",
+  );
 });
 
 test("figureBundle carries plotly JSON, HTML and text; plotly.js is inlined only when asked", () => {
