@@ -38,14 +38,15 @@ function defaultTitle(transcript: Transcript, origin: number): string {
   const mainEnd = main?.end;
   if (!main || !mainEnd || children.length === 0)
     return tr(`${transcript.lifetimes.length} process(es)`, `${transcript.lifetimes.length} 个进程`);
-  // A killed main's end is when its death was noticed; the kill itself is the moment to compare with.
-  const killed = transcript.killedAt;
+  // A main killed by a signal: its end is when its death was noticed; the kill is the moment to compare with.
+  const killed = main.signal !== null ? transcript.killedAt : null;
   const reference = killed ?? mainEnd;
   const parts = children.map((child) => {
     if (child.end === null) return tr(`${child.name} still ran after ${main.name} ended`, `${main.name} 结束后 ${child.name} 仍在运行`);
     const gap = child.end - reference;
-    const when = Math.abs(gap) < 1 ? "with" : gap < 0 ? `${(-gap).toFixed(0)} ms before` : `${gap.toFixed(0)} ms after`;
-    const zhWhen = Math.abs(gap) < 1 ? "同时" : gap < 0 ? `之前 ${(-gap).toFixed(0)} ms` : `之后 ${gap.toFixed(0)} ms`;
+    const same = Math.abs(gap) < 1;
+    const when = same ? (killed === null ? "with" : "as") : gap < 0 ? `${(-gap).toFixed(0)} ms before` : `${gap.toFixed(0)} ms after`;
+    const zhWhen = same ? "的同时" : gap < 0 ? `之前 ${(-gap).toFixed(0)} ms` : `之后 ${gap.toFixed(0)} ms`;
     const role = child.daemon ? " (daemon)" : "";
     const zhRole = child.daemon ? "（守护进程）" : "";
     return killed === null

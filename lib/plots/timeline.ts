@@ -88,9 +88,11 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
             `One holder at a time: ${holds.length} lock holds, none overlapping, ${waited} ms spent waiting`,
             `同一时刻只有一个持有者：${holds.length} 次持锁互不重叠，共等待 ${waited} ms`,
           )
-        : tr(
-            `Two holders at once: ${overlapping} of ${holds.length} lock holds began before the previous one ended`,
-            `同时有两个持有者：${holds.length} 次持锁中有 ${overlapping} 次在前一次结束前就开始了`,
+        : // Drawn holds can overlap without two holders (a killed holder's bar ends when its death was
+          // seen; holds of different locks): say only what was drawn.
+          tr(
+            `${holds.length} lock holds drawn, ${overlapping} of them beginning before an earlier one ended, ${waited} ms spent waiting`,
+            `画出 ${holds.length} 次持锁，其中 ${overlapping} 次在更早的一次结束前就开始了，共等待 ${waited} ms`,
           )
       : firstWrite
         ? tr(

@@ -1,7 +1,7 @@
 /**
  * WorkerPool: warm worker processes for experiments with many short trials
  * (a Node process takes ~65 ms to start; a task on a warm worker a few ms).
- * Task i of a run goes to worker i, so a trial's participants are distinct
+ * Task i of a run goes to worker i (unless the run names `workers`), so a trial's participants are distinct
  * processes running concurrently. Workers are daemons: they die with the root.
  * A worker that dies (killed while idle, or during a task) is replaced: before the
  * next run that needs it, or as soon as its task is reported.
@@ -73,7 +73,10 @@ function deferred<T>(): Deferred<T> {
 
 interface Barrier {
   gate: Deferred<boolean>;
+  /** Per task (in task order, not worker order): whether it prepared. */
   allPrepared: Promise<boolean[]>;
+  /** This task's place in that list. */
+  task: number;
 }
 
 interface Worker {
@@ -132,7 +135,7 @@ export class WorkerPool {
     return { child, pid: child.pid as number, exited };
   }
 
-  /** Runs task i on worker i, concurrently; resolves with one result per task, in order. */
+  /** Runs task i on worker i (or on the worker `options.workers[i]` names), concurrently; resolves with one result per task, in order. */
   async run(tasks: Task[], options: RunOptions = {}): Promise<TaskResult[]> {
     if (this.#workers.length === 0) throw new Error(`pool ${this.name} is not started (call start() first) or is closed`);
     if (this.#running) throw new Error(`pool ${this.name} is already running tasks; await the previous run()`);
@@ -158,7 +161,7 @@ export class WorkerPool {
       const allPrepared = Promise.all(gates.map((gate) => gate.promise));
       const results = await Promise.all(
         requests.map((request, i) =>
-          this.#runOn(slots, slotOf[i], request, options, request.barrier ? { gate: gates[i], allPrepared } : null),
+          this.#runOn(slots, slotOf[i], request, options, request.barrier ? { gate: gates[i], allPrepared, task: i } : null),
         ),
       );
       if (options.echo) echoResults(results);
@@ -227,7 +230,7 @@ export class WorkerPool {
       // If it dies from now on, the send fails quietly and its exit (onExit) reports the task.
       send(worker, request);
       void barrier?.allPrepared.then((ready) => {
-        if (ready[index]) send(worker, { type: "go", id: request.id });
+        if (ready[barrier.task]) send(worker, { type: "go", id: request.id });
       });
     });
   }

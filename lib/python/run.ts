@@ -62,8 +62,9 @@ export function pythonExecutable(): string {
 export function runPython(source: string, options: PythonRunOptions = {}): Promise<PythonRun> {
   const { args = [], cwd, timeoutMs = 30_000, onLine } = options;
   return new Promise((resolve, reject) => {
+    const program = pythonExecutable(); // before the clock starts: the first call may ask a shim which program it runs
     const started = now();
-    const child = spawn(pythonExecutable(), ["-c", source, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, ["-c", source, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
     const lines: PythonLine[] = [];
     let timedOut = false;
     const timer = setTimeout(() => {

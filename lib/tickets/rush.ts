@@ -271,7 +271,7 @@ async function stoppable<T>(running: Promise<T>, signal: AbortSignal | undefined
 
 /** The pids of this rush's workers, from their start and end events, and a way to stop them. */
 function watchWorkers(poolName: string): { stop(): void; close(): void } {
-  const pattern = new RegExp(`^${poolName.replace(/[^\w-]/g, "\\$&")}(-\\d+)?-worker-\\d+$`);
+  const pattern = new RegExp(`^${poolName.replace(/[^\w-]/g, "\\$&")}-worker-\\d+$`);
   const live = new Set<number>();
   const unsubscribe = onEvent((event) => {
     if (event.type === "start" && event.data.ppid === process.pid && pattern.test(event.name)) live.add(event.pid);

@@ -135,7 +135,7 @@ test("timelineFigure: a holder killed while holding the lock holds it until it e
   assert.deepEqual(holds.x, [45, 1], "the holder's hold ends with it, at 50 ms");
 });
 
-test("timelineFigure's title says one holder at a time only when no two holds overlap", () => {
+test("timelineFigure's title says one holder at a time only when no two drawn holds overlap", () => {
   const ev = (t, pid, name, type, data = {}) => ({ t, pid, name, type, data });
   const buyer = (pid, from, to) => [
     ev(from - 1, pid, `b${pid}`, "start"),
@@ -146,7 +146,7 @@ test("timelineFigure's title says one holder at a time only when no two holds ov
   const apart = timelineFigure([...buyer(1, 10, 20), ...buyer(2, 20, 30)]);
   assert.match(apart.layout.title.text, /^One holder at a time: 2 lock holds, none overlapping/);
   const together = timelineFigure([...buyer(1, 10, 20), ...buyer(2, 15, 30), ...buyer(3, 31, 40)]);
-  assert.match(together.layout.title.text, /^Two holders at once: 1 of 3 lock holds began before the previous one ended/);
+  assert.match(together.layout.title.text, /^3 lock holds drawn, 1 of them beginning before an earlier one ended/);
 });
 
 test("lifetimesFigure's title compares a child's end with its main's end, or with the kill when the main was killed", () => {

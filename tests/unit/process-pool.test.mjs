@@ -289,3 +289,15 @@ test("workers chooses which worker runs each task; a bad choice is refused befor
       JSON.stringify(workers),
     );
 });
+
+test("under a start barrier, tasks on chosen workers are released together (a task's readiness is its own)", async () => {
+  const stamp = (name) => ({ name, target: () => ({ pid: process.pid, at: Date.now() }) });
+  const [alone] = await pool.run([stamp("alone")], { barrier: true, workers: [2], timeoutMs: 10_000 });
+  assert.equal(alone.ok, true, alone.error);
+  const swapped = await pool.run([stamp("a"), stamp("b")], { barrier: true, workers: [1, 0], timeoutMs: 10_000 });
+  assert.deepEqual(
+    swapped.map((r) => r.ok),
+    [true, true],
+  );
+  assert.notEqual(swapped[0].value.pid, swapped[1].value.pid);
+});
