@@ -248,5 +248,7 @@ test("in a notebook runRush shows live progress as one display updated in place"
   );
   assert.equal(new Set(updates.map((u) => u.content.transient.display_id)).size, 1);
   assert.match(updates[1].content.data["text/plain"], /rush lock: trial 2\/2 · oversold in 0/);
-  (await import("node:fs")).rmSync(db, { force: true });
+  // The rush's db.json and the lock beside it (lock, owner and waiters files).
+  for (const file of [db, `${db}.lock`, `${db}.lock.owner`, `${db}.lock.waiters`])
+    (await import("node:fs")).rmSync(file, { recursive: true, force: true });
 });
