@@ -3,7 +3,8 @@
  * - handoff: the lock lay free while another process waited for it (its request came before
  *   the release), from that release to that process's acquisition;
  * - re-take: the releaser took the lock again next (fast, but it passed over any waiter);
- * - overtaken: how many later requests got the lock before a waiter did (0 for a fair lock).
+ * - overtaken: how many later requests got the lock before a waiter did (0 for a fair lock);
+ * - overlapping: holds that began before an earlier one ended (0 when it had one holder at a time).
  */
 import { isEvent, type ProcEvent } from "../core/events";
 
@@ -22,6 +23,19 @@ export interface Handoffs {
   retakeShare: number;
   /** The most later requests that any one waiter saw served before it. */
   maxOvertaken: number;
+  /** Holds that began before an earlier one ended: 0 when the lock had one holder at a time. */
+  overlapping: number;
+}
+
+/** Of these spans (acquired → released), how many began before an earlier one ended. */
+export function overlappingHolds(holds: readonly { acq: number; rel: number }[]): number {
+  let heldUntil = -Infinity;
+  let overlapping = 0;
+  for (const hold of [...holds].sort((a, b) => a.acq - b.acq)) {
+    if (hold.acq < heldUntil) overlapping += 1;
+    heldUntil = Math.max(heldUntil, hold.rel);
+  }
+  return overlapping;
 }
 
 export function handoffs(holds: readonly Hold[]): Handoffs {
@@ -41,7 +55,12 @@ export function handoffs(holds: readonly Hold[]): Handoffs {
     for (let j = i + 1; j < byReq.length && byReq[j].req < byReq[i].acq; j++) if (byReq[j].acq < byReq[i].acq) overtaken++;
     maxOvertaken = Math.max(maxOvertaken, overtaken);
   }
-  return { gaps: gaps.sort((a, b) => a - b), retakeShare: byAcq.length > 1 ? retakes / (byAcq.length - 1) : 0, maxOvertaken };
+  return {
+    gaps: gaps.sort((a, b) => a - b),
+    retakeShare: byAcq.length > 1 ? retakes / (byAcq.length - 1) : 0,
+    maxOvertaken,
+    overlapping: overlappingHolds(holds),
+  };
 }
 
 /** The holds of one lock from its events (lock-requested, -acquired, -released of each process). */

@@ -9,6 +9,7 @@ import { isEvent, type ProcEvent } from "../core/events";
 import type { TrialResult } from "../tickets/outcome";
 import { laneLayout, palette, spanBars, type Figure, type Span, type Trace } from "./figure";
 import { textTable } from "../core/text";
+import { overlappingHolds } from "../experiments/handoffs";
 
 export interface TimelineOptions {
   /** Replaces the computed title (it must still state the finding). */
@@ -79,7 +80,7 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
   const buyReads = events.filter(isEvent("read")).filter((e) => e.data.by === "buy");
   const readBeforeWrite = buyReads.filter((e) => !firstWrite || e.t < firstWrite.t).length;
   const waited = waits.reduce((sum, w) => sum + w.to - w.from, 0).toFixed(0);
-  const overlapping = overlappingHolds(holds);
+  const overlapping = overlappingHolds(holds.map((h) => ({ acq: h.from, rel: h.to })));
   const title =
     phrase(options.title) ??
     (holds.length
@@ -126,16 +127,4 @@ export function timelineFigure(source: TrialResult | readonly ProcEvent[], optio
       }),
     ),
   };
-}
-
-/** Holds that began before an earlier one ended: 0 when the lock had one holder at a time. */
-function overlappingHolds(holds: readonly { from: number; to: number }[]): number {
-  const sorted = [...holds].sort((a, b) => a.from - b.from);
-  let latestEnd = -Infinity;
-  let overlapping = 0;
-  for (const hold of sorted) {
-    if (hold.from < latestEnd) overlapping += 1;
-    latestEnd = Math.max(latestEnd, hold.to);
-  }
-  return overlapping;
 }

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { layerViolations } from "../../scripts/lib/layers.mjs";
+import { fileWriter } from "../support/files.mjs";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 
@@ -16,10 +17,7 @@ test("lib/ imports only downward, has no import cycle, and never imports scripts
 test("the layer check catches an upward import, a cycle, the barrel, a folder with no layer and a path into scripts/", () => {
   const lib = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-layers-"));
   try {
-    const write = (file, text) => {
-      fs.mkdirSync(path.dirname(path.join(lib, file)), { recursive: true });
-      fs.writeFileSync(path.join(lib, file), text);
-    };
+    const write = fileWriter(lib);
     write("index.ts", `export * from "./process";\n`);
     write("core/clock.ts", `import { Process } from "../process/process";\n`); // upward
     write("process/index.ts", `export { Process } from "./process";\n`);

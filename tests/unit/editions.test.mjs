@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
 import { createHash } from "node:crypto";
+import { fileWriter } from "../support/files.mjs";
 import {
   catalogFile,
   cellPhrases,
@@ -149,10 +150,7 @@ test("a claim, a check and an expect speak the edition's language; the claim lin
 test("a translated document whose English changed since, or an English document with no translation, is named", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "proclab-docs-"));
   try {
-    const write = (file, text) => {
-      fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-      fs.writeFileSync(path.join(root, file), text);
-    };
+    const write = fileWriter(root);
     const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 12);
     for (const [english, chinese] of [
       ["README.md", "README.zh-CN.md"],
