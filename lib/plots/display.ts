@@ -7,7 +7,7 @@
  * plotly.js (~4.5 MB) travels once: with `setupPlots()` (call it in a notebook's
  * first cell, so "Run All" always puts it at the top of the page) or else with
  * the first figure this kernel shows; later figures are small divs that wait
- * for it. Outside a notebook, `display` prints the text/plain part.
+ * for it. It is evaluated only when a figure's HTML is drawn. Outside a notebook, `display` prints the text/plain part.
  */
 import * as fs from "node:fs";
 import type { Figure } from "./figure";
@@ -28,16 +28,28 @@ export function plotlyVersion(): string {
 }
 
 /**
- * plotly.js as inline scripts. Classic Notebook and nbconvert pages have
- * RequireJS: plotly's UMD header would then register an anonymous AMD module
- * (and fail) instead of setting window.Plotly, so `define` is hidden meanwhile.
+ * plotly.js as an inert script element and a loader that evaluates it on first use. A figure's
+ * HTML calls the loader: exported HTML and classic Notebook pay for evaluating it once,
+ * while JupyterLab, which draws figures from their plotly JSON, never evaluates it (that cost
+ * ~3 s of a notebook's Run All on 2 cores). Classic Notebook and nbconvert pages have RequireJS:
+ * plotly's UMD header would then register an anonymous AMD module (and fail) instead of setting
+ * window.Plotly, so `define` is hidden while it runs.
  */
 function plotlyLibraryHtml(): string {
-  return (
-    `<script type="text/javascript">window.__proclabDefine = window.define; window.define = undefined;</script>\n` +
-    `<script type="text/javascript">${plotlyJs()}</script>\n` +
-    `<script type="text/javascript">window.define = window.__proclabDefine; delete window.__proclabDefine;</script>`
-  );
+  const loader = `window.__proclabLoadPlotly = function () {
+  var source = document.getElementById("proclab-plotly-js");
+  if (window.Plotly || !source) return;
+  var define = window.define;
+  window.define = undefined;
+  try {
+    var script = document.createElement("script");
+    script.text = source.textContent;
+    document.head.appendChild(script); // an inline script runs as it is inserted
+  } finally {
+    window.define = define;
+  }
+};`;
+  return `<script type="text/plain" id="proclab-plotly-js">${plotlyJs()}</script>\n` + `<script type="text/javascript">${loader}</script>`;
 }
 
 /** JSON safe inside a <script> element. */
@@ -64,6 +76,7 @@ function figureHtml(figure: Figure, options: { withLibrary?: boolean } = {}): st
   function draw() {
     var el = document.getElementById(${JSON.stringify(id)});
     if (!el) return;
+    if (!window.Plotly && window.__proclabLoadPlotly) window.__proclabLoadPlotly();
     if (window.Plotly) { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); return; }
     if (++tries < 100) { setTimeout(draw, 100); return; }
     el.textContent = "plotly.js is not loaded in this page: run the notebook's first cell (setupPlots()) again, then this one.";

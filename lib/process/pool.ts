@@ -100,11 +100,23 @@ export class WorkerPool {
     this.name = options.name ?? "Pool";
   }
 
-  /** Spawns all workers; resolves when every one is ready for tasks. */
+  /** Spawns all workers; resolves when every one is ready for tasks. If one cannot start, ends the others and rejects. */
   async start(): Promise<void> {
     if (this.#workers.length > 0) throw new Error(`pool ${this.name} has already started`);
     if (childConfig()?.daemon) throw new Error("daemonic processes are not allowed to have children (a pool's workers are processes)");
-    this.#workers = await Promise.all(Array.from({ length: this.size }, () => this.#spawnWorker()));
+    const spawned = await Promise.allSettled(Array.from({ length: this.size }, () => this.#spawnWorker()));
+    const started = spawned.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const failure = spawned.find((s) => s.status === "rejected");
+    if (failure) {
+      // A half-started pool is never handed out: the workers that did start would outlive the error.
+      for (const worker of started) {
+        ref(worker); // keep the caller alive until they are gone
+        worker.child.kill("SIGTERM");
+      }
+      await Promise.all(started.map((worker) => worker.exited));
+      throw failure.reason;
+    }
+    this.#workers = started;
   }
 
   async #spawnWorker(): Promise<Worker> {

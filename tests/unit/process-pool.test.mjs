@@ -230,6 +230,31 @@ test("close() leaves no worker running", async () => {
   for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/);
 });
 
+test("a pool whose worker cannot start rejects, naming it, and leaves none of its other workers running", async () => {
+  // A preload that makes exactly one of the four starting workers exit; the others record their pids.
+  const preload = path.join(dir, "one-fails.cjs");
+  const pidsFile = path.join(dir, "started-pids");
+  fs.writeFileSync(
+    preload,
+    `const fs = require("node:fs");
+try { fs.writeFileSync(${JSON.stringify(path.join(dir, "failed-one"))}, "", { flag: "wx" }); process.exit(3); }
+catch { fs.appendFileSync(${JSON.stringify(pidsFile)}, process.pid + "\\n"); }`,
+  );
+  const saved = process.env.NODE_OPTIONS;
+  process.env.NODE_OPTIONS = `${saved ?? ""} --require ${preload}`;
+  const doomed = new WorkerPool({ size: 4, name: "Doomed" });
+  try {
+    await assert.rejects(doomed.start(), /pool Doomed: a worker exited while starting \(code 3/);
+  } finally {
+    if (saved === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = saved;
+  }
+  const pids = fs.readFileSync(pidsFile, "utf8").trim().split("\n").map(Number);
+  assert.equal(pids.length, 3, "the three other workers had started");
+  for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `worker ${pid} still runs`);
+  await assert.rejects(doomed.run([{ target: () => 1 }]), /is not started/);
+});
+
 test("a task's events reach the parent as they happen, and stay in its result when it times out", { timeout: 30_000 }, async () => {
   const pool = new WorkerPool({ size: 1 });
   await pool.start();
