@@ -120,8 +120,10 @@ export async function checkLockGranularity(buyer: HomeworkBuyer, options: TrialO
   }
   for (const hold of holds) {
     const plan = plans[hold.buyer];
-    // A critical section is a read, the think time and a write; half the work time is room for a busy machine.
-    const longest = plan.thinkMs + plan.workMs / 2;
+    // A critical section is a read, the think time and a write. A hold that also covered work of
+    // the work's length lasts thinkMs + workMs; three quarters of the work time is the room left
+    // for a busy machine's scheduling (a referee's hold includes the IPC round trips).
+    const longest = plan.thinkMs + (plan.workMs * 3) / 4;
     if (!Number.isFinite(hold.end))
       throw new Error(
         tr(`${hold.buyer} never released the lock: release it in a finally block`, `${hold.buyer} 从未释放锁：在 finally 块中释放它`),
