@@ -109,11 +109,7 @@ export class WorkerPool {
     const failure = spawned.find((s) => s.status === "rejected");
     if (failure) {
       // A half-started pool is never handed out: the workers that did start would outlive the error.
-      for (const worker of started) {
-        ref(worker); // keep the caller alive until they are gone
-        worker.child.kill("SIGTERM");
-      }
-      await Promise.all(started.map((worker) => worker.exited));
+      await endWorkers(started);
       throw failure.reason;
     }
     this.#workers = started;
@@ -267,12 +263,17 @@ export class WorkerPool {
   async close(): Promise<void> {
     const workers = this.#workers;
     this.#workers = [];
-    for (const worker of workers) {
-      ref(worker); // keep the caller alive until they are gone
-      worker.child.kill("SIGTERM");
-    }
-    await Promise.all(workers.map((worker) => worker.exited));
+    await endWorkers(workers);
   }
+}
+
+/** Ends these workers (SIGTERM); resolves when none is left. */
+async function endWorkers(workers: Worker[]): Promise<void> {
+  for (const worker of workers) {
+    ref(worker); // keep the caller alive until they are gone
+    worker.child.kill("SIGTERM");
+  }
+  await Promise.all(workers.map((worker) => worker.exited));
 }
 
 /** The worker index of each task: `chosen` checked (distinct integers below the pool's size), else 0, 1, 2… */
