@@ -106,7 +106,7 @@ export class WorkerPool {
     if (childConfig()?.daemon) throw new Error("daemonic processes are not allowed to have children (a pool's workers are processes)");
     const spawned = await Promise.allSettled(Array.from({ length: this.size }, () => this.#spawnWorker()));
     const started = spawned.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-    const failure = spawned.find((s) => s.status === "rejected");
+    const failure = spawned.find((s): s is PromiseRejectedResult => s.status === "rejected");
     if (failure) {
       // A half-started pool is never handed out: the workers that did start would outlive the error.
       await endWorkers(started);
