@@ -18,6 +18,8 @@ import { step } from "./lib/log.mjs";
 import { findChromium } from "./browser/chromium.mjs";
 
 const failures = [];
+// Test files' failures, with their errors (tests/support/failures-reporter.mjs), printed again at the end.
+const failureReports = [];
 let stagesRun = 0;
 function stage(name, run) {
   stagesRun += 1;
@@ -40,12 +42,19 @@ function nodeTests(folder, concurrency, env = {}, dataName = folder, files = nul
   fs.rmSync(testData, { recursive: true, force: true });
   fs.mkdirSync(testData, { recursive: true });
   const perFileData = pathToFileURL(path.join(projectRoot, "tests", "support", "data-dir.mjs")).href;
+  const failuresFile = path.join(buildDir, "test-reports", `${dataName.replaceAll(path.sep, "-")}.failures.txt`);
+  fs.mkdirSync(path.dirname(failuresFile), { recursive: true });
+  fs.rmSync(failuresFile, { force: true });
+  failureReports.push(failuresFile);
   const args = [
     "--import",
     perFileData,
     "--test",
     `--test-concurrency=${concurrency}`,
     "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    `--test-reporter=${pathToFileURL(path.join(projectRoot, "tests", "support", "failures-reporter.mjs")).href}`,
+    `--test-reporter-destination=${failuresFile}`,
     ...(files ?? [folder]).map((file) => path.join(projectRoot, "tests", file)),
   ];
   return (
@@ -159,6 +168,11 @@ if (chosen === undefined || chosen === "integration") {
 }
 if (chosen === undefined) notebookStages();
 
+// Each failing test again, with its error: the end of a long log is what gets read.
+for (const file of failureReports) {
+  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
+  if (text) console.log(`failing tests (${path.relative(projectRoot, file)}):\n${text}`);
+}
 if (failures.length) step(`FAILED: ${failures.join(", ")}`);
 else step("all test stages passed");
 // The closing line CI reads: stages passed and failed.
