@@ -11,36 +11,49 @@ async function naming<T>(address: StoreAddress, open: () => Promise<T>): Promise
   try {
     return await open();
   } catch (error) {
-    throw new Error(`could not connect to ${describeAddress(address)}: ${(error as Error).message || String(error)}`);
+    throw new Error(`could not connect to ${describeAddress(address)}: ${(error as Error).message || String(error)}`, { cause: error });
   }
 }
 
-export function openSeller(address: StoreAddress, strategy: string, namespace: string): Promise<Seller> {
-  return naming(address, async () => {
-    switch (address.engine) {
-      case "postgres":
-        return (await import("./postgres-store")).postgresSeller(address, strategy, namespace);
-      case "redis":
-        return (await import("./redis-store")).redisSeller(address, strategy, namespace);
-      case "etcd":
-        return (await import("./etcd-store")).etcdSeller(address, strategy, namespace);
-      case "file":
-        return (await import("./file-store")).fileSeller(address, strategy);
+// Loaded outside naming(): a missing client library is an installation problem, not the server's.
+export async function openSeller(address: StoreAddress, strategy: string, namespace: string): Promise<Seller> {
+  switch (address.engine) {
+    case "postgres": {
+      const { postgresSeller } = await import("./postgres-store");
+      return naming(address, () => postgresSeller(address, strategy, namespace));
     }
-  });
+    case "redis": {
+      const { redisSeller } = await import("./redis-store");
+      return naming(address, () => redisSeller(address, strategy, namespace));
+    }
+    case "etcd": {
+      const { etcdSeller } = await import("./etcd-store");
+      return naming(address, () => etcdSeller(address, strategy, namespace));
+    }
+    case "file": {
+      const { fileSeller } = await import("./file-store");
+      return naming(address, () => fileSeller(address, strategy));
+    }
+  }
 }
 
-export function openCounter(address: StoreAddress, namespace: string): Promise<Counter> {
-  return naming(address, async () => {
-    switch (address.engine) {
-      case "postgres":
-        return (await import("./postgres-store")).postgresCounter(address, namespace);
-      case "redis":
-        return (await import("./redis-store")).redisCounter(address, namespace);
-      case "etcd":
-        return (await import("./etcd-store")).etcdCounter(address, namespace);
-      case "file":
-        return (await import("./file-store")).fileCounter(address);
+export async function openCounter(address: StoreAddress, namespace: string): Promise<Counter> {
+  switch (address.engine) {
+    case "postgres": {
+      const { postgresCounter } = await import("./postgres-store");
+      return naming(address, () => postgresCounter(address, namespace));
     }
-  });
+    case "redis": {
+      const { redisCounter } = await import("./redis-store");
+      return naming(address, () => redisCounter(address, namespace));
+    }
+    case "etcd": {
+      const { etcdCounter } = await import("./etcd-store");
+      return naming(address, () => etcdCounter(address, namespace));
+    }
+    case "file": {
+      const { fileCounter } = await import("./file-store");
+      return naming(address, () => fileCounter(address));
+    }
+  }
 }

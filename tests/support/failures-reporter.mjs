@@ -30,6 +30,10 @@ export default async function* failuresReporter(source) {
     // A file that failed as a whole also reports a failing "test" named after the file; its
     // failing subtests are already listed.
     if (details?.error?.failureType === "subtestsFailed") continue;
+    // Cancelled because a hook failed or the parent timed out: the parent's failure is the cause.
+    if (details?.error?.failureType === "cancelledByParent") continue;
+    // A failing todo test does not fail the run, so it is not listed as a failure.
+    if (event.data.todo !== undefined && event.data.todo !== false) continue;
     const where = file ? path.relative(process.cwd(), file) : "(unknown file)";
     const wholeFile = file !== undefined && name === file;
     const text = [describe(details?.error), ...(wholeFile ? (stderr.get(file) ?? []) : [])]
